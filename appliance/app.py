@@ -1,0 +1,172 @@
+"""`balie run`: loads the models, starts SIP and the web server, and watches that both stay healthy."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from appliance import __version__
+from appliance.call.session import CallSession
+from appliance.call.stack import SpeechStack, load_stack
+from appliance.config import AppConfig, ConfigError, load_config
+from appliance.models.store import ModelMissingError
+from appliance.profile import ProfileError
+from appliance.store import CallStore
+from appliance.telephony.engine import CallControls, IncomingCall, SipEngine
+from appliance.web.app import create_web_app
+
+log = logging.getLogger("balie")
+HEALTH_INTERVAL = 2.0
+SIP_STALL_SECONDS = 10.0
+DISK_LOW_BYTES = 500_000_000
+
+
+def config_from_args(args: argparse.Namespace) -> AppConfig:
+    config = load_config(args.config)
+    if getattr(args, "data_dir", None):
+        config.data_dir = args.data_dir
+    if getattr(args, "profile", None):
+        config.profile = args.profile
+    if getattr(args, "sip_port", None):
+        config.sip.port = args.sip_port
+    if getattr(args, "web_port", None) is not None:
+        config.web.port = args.web_port
+    if getattr(args, "max_calls", None):
+        config.sip.max_calls = args.max_calls
+    return config
+
+
+@dataclass
+class Appliance:
+    config: AppConfig
+    stack: SpeechStack
+    store: CallStore
+    engine: SipEngine | None = None
+    recovered_calls: int = 0
+    started_at: float = field(default_factory=time.time)
+    sessions: dict[int, CallSession] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def new_session(self, incoming: IncomingCall, controls: CallControls) -> CallSession:
+        session = CallSession(self.stack, self.store, self.config.turns, incoming, controls,
+                              transfer_uri=self.transfer_uri)
+        self.sessions[session.call_id] = session
+        self._forget_ended_sessions()
+        return session
+
+    def record_busy(self, incoming: IncomingCall) -> None:
+        call_id = self.store.start_call(incoming.caller_id, incoming.caller_name, incoming.local_uri,
+                                        incoming.sip_call_id, status="rejected_busy")
+        self.store.update_call(call_id, ended_at=self.store.call(call_id)["started_at"], end_reason="486 busy",
+                               outcome="rejected_busy")
+
+    def transfer_uri(self, extension: str) -> str:
+        account = self.config.sip.account
+        host = account.domain or account.host if account else "127.0.0.1"
+        return f"sip:{extension}@{host}"
+
+    def _forget_ended_sessions(self) -> None:
+        for call_id in [cid for cid, s in self.sessions.items() if s.ended]:
+            del self.sessions[call_id]
+
+    def status(self) -> dict:
+        registration = self.engine.registration.snapshot() if self.engine else None
+        problems = []
+        if self.engine is None or not self.engine.alive:
+            problems.append("SIP engine not running")
+        elif time.monotonic() - self.engine.last_heartbeat > SIP_STALL_SECONDS:
+            problems.append("SIP thread stalled")
+        if registration and registration.state in ("refused", "unreachable"):
+            problems.append(f"SIP registration {registration.summary()}")
+        free = shutil.disk_usage(self.config.data_dir).free
+        if free < DISK_LOW_BYTES:
+            problems.append(f"disk almost full: {free // 1_000_000} MB free")
+        return {
+            "version": __version__,
+            "business": self.stack.profile.name,
+            "uptime_seconds": round(time.time() - self.started_at),
+            "sip_port": self.config.sip.port,
+            "registration": registration.as_dict() if registration else None,
+            "registration_summary": registration.summary() if registration else "",
+            "active_calls": self.engine.active_calls if self.engine else 0,
+            "max_calls": self.config.sip.max_calls,
+            "recovered_interrupted_calls": self.recovered_calls,
+            "models_load_seconds": round(self.stack.load_seconds, 2),
+            "problems": problems,
+        }
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def serve(self) -> int:
+        self.engine = SipEngine(self.config.sip, self.new_session, self.record_busy)
+        self.engine.start()
+        web = _WebServer(create_web_app(self.status, self.store), self.config.web.host, self.config.web.port)
+        web.start()
+        print(f"balie {__version__}: answering SIP on port {self.config.sip.port}, "
+              f"web on port {web.port}; {self.status()['registration_summary'] or 'ready'}", flush=True)
+        try:
+            while not self._stop.wait(HEALTH_INTERVAL):
+                for problem in self.status()["problems"]:
+                    log.warning("health: %s", problem)
+        finally:
+            web.stop()
+            self.engine.stop()
+            self.store.close()
+        return 0
+
+
+class _WebServer:
+    """uvicorn on a thread of its own, so the web page never competes with SIP for an event loop."""
+
+    def __init__(self, app, host: str, port: int) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                                    lifespan="off"))
+        self.server.install_signal_handlers = lambda: None
+        self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
+
+    @property
+    def port(self) -> int:
+        sockets = [s for server in self.server.servers for s in server.sockets]
+        return sockets[0].getsockname()[1] if sockets else self.server.config.port
+
+    def start(self, timeout: float = 10.0) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"web server could not listen on port {self.server.config.port}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
+def main(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = config_from_args(args)
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        store = CallStore(config.data_dir / "balie.db")
+        recovered = store.recover_interrupted()
+        stack = load_stack(config)
+    except (ConfigError, ProfileError, ModelMissingError) as exc:
+        print(f"balie: {exc}", file=sys.stderr)
+        return 2
+    appliance = Appliance(config, stack, store, recovered_calls=recovered)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: appliance.stop())
+    try:
+        return appliance.serve()
+    except RuntimeError as exc:
+        print(f"balie: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,1 @@
+"""The local web server: health and status now; the admin page builds on it."""
