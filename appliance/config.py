@@ -66,10 +66,11 @@ class WebSettings(Strict):
 class SpeechSettings(Strict):
     asr_backend: Literal["faster-whisper", "sherpa-onnx"] = "faster-whisper"
     asr_model: str = "whisper-base"
-    asr_language: Literal["nl", "en", "auto"] = "nl"
+    asr_language: Literal["nl", "en", "auto"] = "auto"
     tts_backend: Literal["espeak-ng", "sherpa-onnx"] = "espeak-ng"
     tts_voice_nl: str = "nl"
     tts_voice_en: str = "en-us"
+    tts_model: str = Field(default="piper-en-joe", description="manifest model for the sherpa-onnx TTS backend")
     vad_model: str = "silero-vad"
     llm_model: str = "qwen2.5-coder-1.5b"
     threads: int = Field(default=2, ge=1, le=16)
@@ -78,7 +79,9 @@ class SpeechSettings(Strict):
 class TurnSettings(Strict):
     """Turn-taking: how long silence ends a turn, when the box prompts, when it gives up."""
 
-    end_of_turn_ms: int = Field(default=500, ge=100, le=3000)
+    end_of_turn_ms: int = Field(default=600, ge=100, le=3000)
+    speculate_ms: int = Field(default=200, ge=60, le=3000,
+                              description="silence after which recognition starts, before the turn surely ended")
     barge_in_min_speech_ms: int = Field(default=250, ge=60, le=2000)
     greeting_protected_ms: int = Field(default=1500, ge=0, le=10000)
     silence_prompt_seconds: float = Field(default=8.0, gt=0)

@@ -25,8 +25,8 @@ def test_end_of_turn_after_configured_silence_with_pre_roll():
     detector = TurnDetector(TurnSettings(end_of_turn_ms=480))
     events = run(detector, [(1.0, 0.0), (1.5, 0.9), (1.0, 0.05)])
     kinds = [e[0] for e in events]
-    assert kinds == [TurnEvent.SPEECH_STARTED, TurnEvent.END_OF_TURN]
-    end = events[1][2]
+    assert kinds == [TurnEvent.SPEECH_STARTED, TurnEvent.PAUSE, TurnEvent.END_OF_TURN]
+    end = events[2][2]
     assert abs(end.speech_end_at - 2.5) < 0.05
     assert 0.45 <= end.at - end.speech_end_at <= 0.52
     # the utterance holds the speech, plus up to 0.3 s of audio from before it started
@@ -36,7 +36,20 @@ def test_end_of_turn_after_configured_silence_with_pre_roll():
 def test_short_pause_inside_a_sentence_does_not_end_the_turn():
     detector = TurnDetector(TurnSettings(end_of_turn_ms=500))
     events = run(detector, [(0.8, 0.9), (0.3, 0.1), (0.8, 0.9), (0.7, 0.0)])
-    assert [e[0] for e in events] == [TurnEvent.SPEECH_STARTED, TurnEvent.END_OF_TURN]
+    assert [e[0] for e in events] == [TurnEvent.SPEECH_STARTED, TurnEvent.PAUSE, TurnEvent.RESUMED,
+                                      TurnEvent.PAUSE, TurnEvent.END_OF_TURN]
+
+
+def test_speculative_pause_holds_everything_the_turn_will_hold():
+    detector = TurnDetector(TurnSettings(speculate_ms=200, end_of_turn_ms=600))
+    events = run(detector, [(0.5, 0.0), (1.2, 0.9), (1.0, 0.0)])
+    pause = next(e[2] for e in events if e[0] is TurnEvent.PAUSE)
+    end = next(e[2] for e in events if e[0] is TurnEvent.END_OF_TURN)
+    assert 0.19 <= pause.at - pause.speech_end_at <= 0.24
+    assert pause.speech_end_at == end.speech_end_at
+    # the final utterance only adds silence to what recognition started on
+    assert np.array_equal(end.audio[:len(pause.audio)], pause.audio)
+    assert not end.audio[len(pause.audio):].any()
 
 
 def test_cough_is_noise_and_does_not_barge_in():

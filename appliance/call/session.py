@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ from appliance.call.playback import Playback, Utterance
 from appliance.call.stack import SpeechStack, from_pcm16
 from appliance.call.turns import TurnDetector, TurnEvent, TurnSignal
 from appliance.config import TurnSettings
+from appliance.speech.asr import Transcript
 from appliance.speech.phantoms import is_phantom
 from appliance.store import CallStore, now_iso
 from appliance.telephony.engine import CallControls, IncomingCall
@@ -45,6 +47,7 @@ class _Job:
     decided: float = 0.0            # monotonic seconds when the end of turn was decided
     digits: str = ""
     after_barge_in: bool = False
+    early_transcript: Future[Transcript] | None = None   # recognition started at the caller's pause
 
 
 class CallSession:
@@ -66,7 +69,8 @@ class CallSession:
         self._vad = stack.new_detector()
         self._inbound: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._ended = threading.Event()
+        self._ended = threading.Event()              # stop listening and working
+        self._closed = threading.Event()             # the call's record is complete
         self._finish_lock = threading.Lock()
         self._finished = False
         self._busy = threading.Event()            # the worker is handling a job
@@ -77,6 +81,8 @@ class CallSession:
         self._closed_by_box: str | None = None     # "completed" or "transferred" once the box ends the call
         self._awaiting_audio: dict[int, tuple[Utterance, float]] = {}
         self._window_audio = np.zeros(0, np.float32)
+        self._asr = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"call{self.call_id}-asr")
+        self._speculation: tuple[float, Future[Transcript]] | None = None
         self._started = time.monotonic()
         self._threads = [threading.Thread(target=self._listen_loop, name=f"call{self.call_id}-listen", daemon=True),
                          threading.Thread(target=self._work_loop, name=f"call{self.call_id}-work", daemon=True)]
@@ -114,7 +120,8 @@ class CallSession:
         return self._ended.is_set()
 
     def wait_ended(self, timeout: float | None = None) -> bool:
-        return self._ended.wait(timeout)
+        """Waits until the call is over and its record complete."""
+        return self._closed.wait(timeout)
 
     # --- the listening thread: VAD and turn-taking ---
     def _listen_loop(self) -> None:
@@ -134,7 +141,7 @@ class CallSession:
         probabilities = self._vad.feed(samples)
         if not probabilities:
             return
-        window = len(self._window_audio) // len(probabilities)
+        window = self._vad.window_samples
         now = time.monotonic()
         for index, probability in enumerate(probabilities):
             chunk = self._window_audio[index * window:(index + 1) * window]
@@ -151,11 +158,20 @@ class CallSession:
         elif signal.event is TurnEvent.NOISE:
             if self.playback.active:
                 self.playback.resume(rewind_seconds=0.0)
+        elif signal.event is TurnEvent.PAUSE:
+            future = self._asr.submit(self.stack.transcribe, signal.audio, self.conversation.language)
+            self._speculation = (signal.speech_end_at, future)
+        elif signal.event is TurnEvent.RESUMED:
+            self._speculation = None
         elif signal.event is TurnEvent.END_OF_TURN:
             speech_end = now - (self.detector.clock - signal.speech_end_at)
             self._last_activity = now
+            speculation = self._speculation
+            self._speculation = None
+            early = speculation[1] if speculation and speculation[0] == signal.speech_end_at else None
             self._jobs.put(_Job(kind="utterance", audio=signal.audio, speech_end=speech_end, decided=now,
-                                after_barge_in=self.playback.active and not self.playback.audible))
+                                after_barge_in=self.playback.active and not self.playback.audible,
+                                early_transcript=early))
 
     def _check_timers(self) -> None:
         now = time.monotonic()
@@ -215,7 +231,10 @@ class CallSession:
             self._handle_utterance(job)
 
     def _handle_utterance(self, job: _Job) -> None:
-        transcript = self.stack.transcribe(job.audio, self.conversation.language)
+        if job.early_transcript is not None:
+            transcript = job.early_transcript.result()
+        else:
+            transcript = self.stack.transcribe(job.audio, self.conversation.language)
         transcript_at = time.monotonic()
         text = transcript.text.strip()
         if is_phantom(transcript) or not text or (job.after_barge_in and is_backchannel(text)):
@@ -276,15 +295,18 @@ class CallSession:
         self._jobs.put(None)
         for thread in self._threads:
             thread.join(timeout=30)
+        self._asr.shutdown(wait=True, cancel_futures=True)
         self._record_first_audio()
         try:
             lead = self.conversation.finish(reason).to_dict()
         except Exception:
             log.exception("call %s: could not build the lead record", self.call_id)
             lead = None
-        outcome = (lead or {}).get("action", "") if isinstance(lead, dict) else ""
+        action = (lead or {}).get("action") or {}
+        outcome = action.get("type", "") if isinstance(action, dict) else str(action)
         self.store.end_call(self.call_id, status="completed", end_reason=f"{reason} ({sip_reason})",
-                            outcome=str(outcome), lead=lead, language=self.conversation.language)
+                            outcome=outcome, lead=lead, language=self.conversation.language)
+        self._closed.set()
         log.info("call %s ended: %s", self.call_id, reason)
 
 

@@ -8,13 +8,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from appliance.brain.engine import Conversation
 from appliance.brain.hints import asr_prompt
-from appliance.brain.understanding import Understander, load_understander
-from appliance.config import AppConfig
+from appliance.config import AppConfig, SpeechSettings
 from appliance.models.manifest import Manifest, load_manifest
 from appliance.models.store import model_path
 from appliance.profile import BusinessProfile, load_profile
@@ -23,9 +23,22 @@ from appliance.speech.resample import resample
 from appliance.speech.tts import Synthesizer, create_synthesizer
 from appliance.speech.vad import SpeechDetector
 
+if TYPE_CHECKING:
+    from appliance.brain.understanding import Understander
+
 log = logging.getLogger(__name__)
 CALL_RATE = 16000
 SPEECH_CACHE_SIZE = 128
+ENGLISH_BIAS_IN_DUTCH = 1.5     # P(en) must exceed P(nl) this much to switch a Dutch conversation to English
+ENGLISH_BIAS_IN_ENGLISH = 0.67
+
+
+def choose_language(probabilities: dict[str, float], current: str | None) -> str:
+    """Dutch or English, whichever Whisper finds likelier, leaning to the conversation's language so far
+    (Dutch at the start). Other languages are ignored: phone audio often scores as Chinese or Welsh."""
+    english, dutch = probabilities.get("en", 0.0), probabilities.get("nl", 0.0)
+    bias = ENGLISH_BIAS_IN_ENGLISH if current == "en" else ENGLISH_BIAS_IN_DUTCH
+    return "en" if english > 0 and english >= bias * dutch else "nl"
 
 
 def to_pcm16(samples: np.ndarray) -> bytes:
@@ -62,10 +75,15 @@ class SpeechStack:
                             caller_id=caller_id)
 
     def transcribe(self, audio: np.ndarray, language: str | None) -> Transcript:
-        """`language`: the conversation's language once known; before that the configured mode decides."""
+        """`language`: the conversation's language so far. In "auto" mode the recognizer detects the language,
+        leaning to Dutch: English only when Whisper is confident (or the caller already spoke English)."""
         if self.language_mode != "auto":
-            language = self.language_mode
-        return self.transcriber.transcribe(audio, language=language, prompt=self._prompt)
+            return self.transcriber.transcribe(audio, language=self.language_mode, prompt=self._prompt)
+        result = self.transcriber.transcribe(audio, language=None, prompt=self._prompt)
+        chosen = choose_language(dict(result.language_probs), language)
+        if result.text and chosen != result.language:
+            result = self.transcriber.transcribe(audio, language=chosen, prompt=self._prompt)
+        return result
 
     def speak(self, text: str, language: str) -> bytes:
         """PCM16 at the call rate; repeated phrases (greetings, prompts) come from a cache."""
@@ -83,6 +101,13 @@ class SpeechStack:
         return pcm
 
 
+def create_configured_synthesizer(speech: SpeechSettings, manifest: Manifest) -> Synthesizer:
+    if speech.tts_backend == "sherpa-onnx":
+        return create_synthesizer("sherpa-onnx", model_dir=model_path(manifest, speech.tts_model),
+                                  threads=speech.threads)
+    return create_synthesizer("espeak-ng", voices={"nl": speech.tts_voice_nl, "en": speech.tts_voice_en})
+
+
 def load_stack(config: AppConfig, manifest: Manifest | None = None, use_llm: bool = True) -> SpeechStack:
     """Loads every model (raises ModelMissingError with the fix when one is absent)."""
     started = time.monotonic()
@@ -91,11 +116,12 @@ def load_stack(config: AppConfig, manifest: Manifest | None = None, use_llm: boo
     profile = load_profile(config.profile)
     transcriber = create_transcriber(speech.asr_backend, model_path(manifest, speech.asr_model),
                                      threads=speech.threads)
-    synthesizer = create_synthesizer(speech.tts_backend, voices={"nl": speech.tts_voice_nl, "en": speech.tts_voice_en},
-                                     threads=speech.threads)
+    synthesizer = create_configured_synthesizer(speech, manifest)
     vad_model = model_path(manifest, speech.vad_model, "silero_vad.onnx")
     understander = None
     if use_llm:
+        from appliance.brain.understanding import load_understander
+
         llm = manifest.get(speech.llm_model)
         understander = load_understander(model_path(manifest, llm.name, llm.files[0].path), threads=speech.threads)
     stack = SpeechStack(profile, transcriber, synthesizer, vad_model, understander, speech.asr_language)

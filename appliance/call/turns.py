@@ -23,6 +23,8 @@ SPEECH_OFF = 0.35
 class TurnEvent(Enum):
     SPEECH_STARTED = "speech_started"
     BARGE_IN = "barge_in"
+    PAUSE = "pause"          # the caller paused long enough to start recognising what was said so far
+    RESUMED = "resumed"      # ...and then went on talking: what was recognised is stale
     END_OF_TURN = "end_of_turn"
     NOISE = "noise"          # a blip too short to be speech (a cough, a click)
 
@@ -47,6 +49,7 @@ class TurnDetector:
     _silence: float = 0.0
     _barged: bool = False
     _overlapped: bool = False
+    _paused: bool = False
     _last_speech_end: float = 0.0
     _chunks: list[np.ndarray] = field(default_factory=list)
     _pre_roll: list[np.ndarray] = field(default_factory=list)
@@ -75,8 +78,16 @@ class TurnDetector:
             self._voiced += seconds
             self._silence = 0.0
             self._last_speech_end = self.clock
+            if self._paused:
+                self._paused = False
+                signals.append(TurnSignal(TurnEvent.RESUMED, self.clock))
         else:
             self._silence += seconds
+            if (not self._paused and self._silence * 1000 >= self.settings.speculate_ms
+                    and self._voiced >= MIN_UTTERANCE_SECONDS):
+                self._paused = True
+                signals.append(TurnSignal(TurnEvent.PAUSE, self.clock, audio=np.concatenate(self._chunks),
+                                          speech_end_at=self._last_speech_end, voiced_seconds=self._voiced))
         if (box_audible and not protected and not self._barged
                 and self._voiced * 1000 >= self.settings.barge_in_min_speech_ms):
             self._barged = True
@@ -93,7 +104,7 @@ class TurnDetector:
     def _start_utterance(self) -> None:
         self._in_speech = True
         self._voiced = self._silence = 0.0
-        self._barged = self._overlapped = False
+        self._barged = self._overlapped = self._paused = False
         self._chunks = self._pre_roll[:-1]  # the current window is appended by feed()
         self._pre_roll = []
 

@@ -242,6 +242,11 @@ class SipEngine:
 
     def _create_account(self) -> _Account:
         account_config = pj.AccountConfig()
+        media = account_config.mediaConfig.transportConfig
+        if self.settings.bind_address != "0.0.0.0":
+            media.boundAddress = self.settings.bind_address
+        if self.settings.public_address or self.settings.bind_address != "0.0.0.0":
+            media.publicAddress = self.settings.public_address or self.settings.bind_address
         settings = self.settings.account
         if settings is None:
             host = self.settings.public_address or self.settings.bind_address
@@ -298,9 +303,15 @@ class SipEngine:
             self.on_busy(incoming)
             del call
             return
-        call.handler = self.session_factory(incoming, _Controls(self, call))
         prm = pj.CallOpParam(True)
-        prm.statusCode = 200
+        try:
+            call.handler = self.session_factory(incoming, _Controls(self, call))
+            prm.statusCode = 200
+        except Exception:
+            log.exception("could not start a session for a call from %s", user)
+            with self._calls_lock:
+                self._calls.pop(info.id, None)
+            prm.statusCode = 500
         call.answer(prm)
 
     def call_ended(self, call: _Call, reason: str) -> None:
