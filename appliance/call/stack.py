@@ -33,6 +33,14 @@ ENGLISH_BIAS_IN_DUTCH = 1.5     # P(en) must exceed P(nl) this much to switch a 
 ENGLISH_BIAS_IN_ENGLISH = 0.67
 
 
+def english_asr_prompt(profile: BusinessProfile) -> str:
+    """Whisper's initial prompt for English callers: the business's names in an English sentence."""
+    names = ", ".join([member.name for member in profile.staff][:6])
+    services = ", ".join(service.name.en for service in profile.services[:6] if service.name.en)
+    return (f"Phone call with {profile.name}. Opening hours, appointment, address, parking, prices, "
+            f"urgent, message, call back. {names}. {services}.")
+
+
 def choose_language(probabilities: dict[str, float], current: str | None) -> str:
     """Dutch or English, whichever Whisper finds likelier, leaning to the conversation's language so far
     (Dutch at the start). Other languages are ignored: phone audio often scores as Chinese or Welsh."""
@@ -58,12 +66,12 @@ class SpeechStack:
     understander: Understander | None
     language_mode: str = "auto"
     load_seconds: float = 0.0
-    _prompt: str = ""
+    _prompts: dict[str, str] = field(default_factory=dict)
     _cache: OrderedDict[tuple[str, str], bytes] = field(default_factory=OrderedDict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self._prompt = asr_prompt(self.profile)
+        self._prompts = {"nl": asr_prompt(self.profile), "en": english_asr_prompt(self.profile)}
 
     def new_detector(self) -> SpeechDetector:
         return SpeechDetector(self.vad_model, sample_rate=CALL_RATE)
@@ -76,13 +84,19 @@ class SpeechStack:
 
     def transcribe(self, audio: np.ndarray, language: str | None) -> Transcript:
         """`language`: the conversation's language so far. In "auto" mode the recognizer detects the language,
-        leaning to Dutch: English only when Whisper is confident (or the caller already spoke English)."""
+        leaning to Dutch, and decodes with the business's words phrased in that language (a Dutch prompt makes
+        Whisper mangle English)."""
         if self.language_mode != "auto":
-            return self.transcriber.transcribe(audio, language=self.language_mode, prompt=self._prompt)
-        result = self.transcriber.transcribe(audio, language=None, prompt=self._prompt)
-        chosen = choose_language(dict(result.language_probs), language)
-        if result.text and chosen != result.language:
-            result = self.transcriber.transcribe(audio, language=chosen, prompt=self._prompt)
+            return self.transcriber.transcribe(audio, language=self.language_mode,
+                                               prompt=self._prompts[self.language_mode])
+        assumed = language or "nl"
+        result = self.transcriber.transcribe(audio, language=None, prompt=self._prompts[assumed])
+        probabilities = dict(result.language_probs)
+        chosen = choose_language(probabilities, language)
+        log.info("language: en %.2f, nl %.2f, detected %s -> %s", probabilities.get("en", 0.0),
+                 probabilities.get("nl", 0.0), result.language, chosen)
+        if result.text and (chosen != result.language or chosen != assumed):
+            result = self.transcriber.transcribe(audio, language=chosen, prompt=self._prompts[chosen])
         return result
 
     def speak(self, text: str, language: str) -> bytes:

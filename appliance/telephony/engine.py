@@ -71,6 +71,7 @@ class _Call(pj.Call):
         self.media_connected = False
 
     def hangup_now(self, code: int = 200) -> None:
+        """Hangs up an established call, or rejects a ringing one with `code` (e.g. 486 Busy Here)."""
         if self.isActive():
             prm = pj.CallOpParam(True)
             prm.statusCode = code
@@ -149,6 +150,7 @@ class SipEngine:
         )
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._calls: dict[int, _Call] = {}
+        self._rejected: dict[int, _Call] = {}
         self._calls_lock = threading.Lock()
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -297,11 +299,10 @@ class SipEngine:
                 self._calls[info.id] = call
         if busy:
             log.info("busy (%d calls): rejecting call from %s with 486", self.settings.max_calls, user)
-            prm = pj.CallOpParam(True)
-            prm.statusCode = 486
-            call.answer(prm)
+            with self._calls_lock:
+                self._rejected[info.id] = call  # kept alive until pjsua reports it disconnected
+            call.hangup_now(486)
             self.on_busy(incoming)
-            del call
             return
         prm = pj.CallOpParam(True)
         try:
@@ -318,6 +319,7 @@ class SipEngine:
         info_id = call.getId()
         with self._calls_lock:
             tracked = self._calls.pop(info_id, None)
+            self._rejected.pop(info_id, None)
         if tracked is None:
             return
         if call.port is not None:
@@ -336,6 +338,7 @@ class SipEngine:
             self._run_commands()
         with self._calls_lock:
             self._calls.clear()
+            self._rejected.clear()
         del calls
         if self._account is not None:
             self._account.shutdown()

@@ -1,0 +1,205 @@
+"""End to end over real SIP: Kamailio as the office phone system, baresip as the caller, `balie run` as the box.
+
+With the dev models callers speak English (Whisper base cannot read espeak-ng's Dutch); the Dutch variant runs
+when a Dutch-capable ASR model is configured (BALIE_DUTCH_ASR_MODEL names it in the manifest).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from appliance.bench.box import BoxProcess
+from appliance.bench.calls import Line, clip, first_sound_after, prepare_script, received_audio
+from appliance.models.manifest import load_manifest
+from appliance.models.store import model_path
+from appliance.speech.asr import create_transcriber
+from appliance.speech.resample import resample
+from appliance.testpeers.audio import envelope_match, read_wav, synthesize_utterance
+from appliance.testpeers.baresip import BaresipCaller
+from appliance.testpeers.kamailio import Kamailio
+from appliance.testpeers.ports import free_port
+
+pytestmark = pytest.mark.sip
+
+USERS = {"200": "box-secret-200", "100": "caller-100", "101": "caller-101", "102": "caller-102"}
+QUESTION = "Hello, what are your opening hours?"
+
+
+def rows(db: Path, sql: str, *args) -> list[dict]:
+    connection = sqlite3.connect(db)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in connection.execute(sql, args)]
+    finally:
+        connection.close()
+
+
+def wait_for_record(db: Path, call_id: int, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = rows(db, "SELECT * FROM calls WHERE id = ?", call_id)
+        if found and found[0]["status"] != "in_progress":
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"call {call_id} was not closed in time: {found}")
+
+
+@pytest.fixture(scope="module")
+def kamailio():
+    with Kamailio(USERS, port=free_port()) as registrar:
+        yield registrar
+
+
+@pytest.fixture(scope="module")
+def box(kamailio):
+    account = {"registrar": kamailio.address, "user": "200", "password": USERS["200"]}
+    with BoxProcess({"sip": {"account": account, "max_calls": 2}}) as process:
+        process.wait_for(lambda s: s["registration"]["state"] == "registered", 30, "registration")
+        yield process
+
+
+@pytest.fixture(scope="module")
+def whisper():
+    return create_transcriber("faster-whisper", model_path(load_manifest(), "whisper-base"))
+
+
+def heard_text(whisper, samples, rate: int) -> str:
+    return whisper.transcribe(resample(samples, rate, 16000), language="en").text.lower()
+
+
+def test_box_registers_and_answers_opening_hours_from_the_profile(kamailio, box, whisper, tmp_path):
+    assert kamailio.registered_contacts("200"), "Kamailio shows no registration for extension 200"
+    script = prepare_script([Line(QUESTION)], tmp_path, seconds=26)
+    caller = BaresipCaller(tmp_path / "caller", "100", password=USERS["100"], registrar=kamailio.address)
+    result = caller.call(kamailio.uri("200"), script.wav, script.seconds)
+    assert result.answered, result.log[-2000:]
+
+    greeting = first_sound_after(result, 0.0)
+    assert greeting and greeting[0] < 2.0, "no greeting at the start of the call"
+    question_end = script.spoken[0][1]
+    reply = first_sound_after(result, question_end)
+    assert reply, "the caller heard no reply after the question"
+
+    call = rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+    call = wait_for_record(box.db_path, call["id"])
+    turns = rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    assert [t["role"] for t in turns[:3]] == ["assistant", "caller", "assistant"]
+    assert "digitale assistent" in turns[0]["text"]
+    assert "opening" in turns[1]["text"].lower(), box.log()[-3000:]
+    answer = turns[2]
+    assert answer["intent"] == "hours"
+    # the hours of the dental practice's profile: Monday 8:00-17:00
+    assert "Monday" in answer["text"] and "8 am" in answer["text"]
+    stages = [answer["speech_end_ms"], answer["transcript_ms"], answer["reply_text_ms"], answer["first_audio_ms"]]
+    assert all(stage is not None for stage in stages) and stages == sorted(stages), stages
+
+    # what the caller heard is that answer: its words, and the envelope of the same text spoken by espeak-ng
+    samples, rate = received_audio(result)
+    heard = clip(result, reply[0], reply[0] + 6.0)
+    assert "monday" in heard_text(whisper, heard, rate) or "closed" in heard_text(whisper, heard, rate)
+    reference, _ = read_wav(synthesize_utterance(answer["text"], "en-us", tmp_path / "answer.wav"))
+    match = envelope_match(reference[: 4 * rate], heard[: 4 * rate], rate)
+    assert match.correlation > 0.75, match
+
+
+@pytest.mark.skipif(not os.environ.get("BALIE_DUTCH_ASR_MODEL"),
+                    reason="needs a Dutch-capable ASR model (Whisper base cannot read espeak-ng Dutch); "
+                           "set BALIE_DUTCH_ASR_MODEL to a manifest model name")
+def test_dutch_caller_gets_the_opening_hours_in_dutch(kamailio, tmp_path):
+    account = {"registrar": kamailio.address, "user": "200", "password": USERS["200"]}
+    speech = {"asr_model": os.environ.get("BALIE_DUTCH_ASR_MODEL", ""), "asr_language": "nl"}
+    with BoxProcess({"sip": {"account": account}, "speech": speech}) as process:
+        script = prepare_script([Line("Wanneer zijn jullie open?", "nl")], tmp_path, seconds=24)
+        result = BaresipCaller(tmp_path / "caller", "101", password=USERS["101"]).call(
+            process.uri, script.wav, script.seconds)
+        assert result.answered
+        call = wait_for_record(process.db_path, 1)
+        turns = rows(process.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+        assert any(t["intent"] == "hours" and "maandag" in t["text"].lower() for t in turns)
+
+
+def test_barge_in_stops_playback(box, kamailio, tmp_path):
+    # the opening hours answer lasts ~15 s; the caller talks over it 4 s after asking
+    script = prepare_script([Line(QUESTION), Line("Sorry, where can I park my car?", at=15.5)], tmp_path, seconds=30)
+    caller = BaresipCaller(tmp_path / "caller", "101", password=USERS["101"], registrar=kamailio.address)
+    result = caller.call(kamailio.uri("200"), script.wav, script.seconds)
+    assert result.answered
+    interruption_start, interruption_end = script.spoken[1]
+    reply = first_sound_after(result, script.spoken[0][1])
+    assert reply and reply[0] < interruption_start - 1.0, f"the answer did not start before the interruption: {reply}"
+    samples, rate = received_audio(result)
+    # playback stops: from 0.3 s after the caller starts talking until they stop, the box is silent
+    window = clip(result, interruption_start + 0.3, interruption_end)
+    loud = window[abs(window) > 0.05]
+    assert len(loud) < 0.02 * rate, f"the box kept talking over the caller ({len(loud) / rate:.2f} s of sound)"
+    call = rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+    wait_for_record(box.db_path, call["id"])
+    turns = rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    assert any(t["role"] == "assistant" and t["interrupted"] == 1 for t in turns), turns
+
+
+def test_direct_call_without_registrar(tmp_path):
+    with BoxProcess() as process:
+        assert process.status()["registration"]["state"] == "disabled"
+        script = prepare_script([Line(QUESTION)], tmp_path, seconds=22)
+        result = BaresipCaller(tmp_path / "caller", "100").call(process.uri, script.wav, script.seconds)
+        assert result.answered, result.log[-2000:]
+        assert first_sound_after(result, script.spoken[0][1]), "no reply heard on a direct call"
+        call = wait_for_record(process.db_path, 1)
+        assert call["caller_id"] == "100"
+        turns = rows(process.db_path, "SELECT role, intent FROM turns WHERE call_id = 1 ORDER BY seq")
+        assert {"role": "assistant", "intent": "hours"} in turns
+
+
+def test_wrong_password_is_reported_and_retried_without_crashing(kamailio):
+    account = {"registrar": kamailio.address, "user": "200", "password": "not-the-password",
+               "retry_min_seconds": 0.5, "retry_max_seconds": 2}
+    with BoxProcess({"sip": {"account": account}}) as process:
+        status = process.wait_for(lambda s: s["registration"]["attempts"] >= 3, 30, "three registration attempts")
+        registration = status["registration"]
+        assert registration["state"] == "refused" and registration["code"] in (401, 403), registration
+        assert "password" in status["registration_summary"]
+        assert any("registration" in problem for problem in status["problems"])
+        assert process.process.poll() is None
+
+
+def test_caller_hanging_up_mid_answer_leaves_a_complete_record(box, kamailio, tmp_path):
+    script = prepare_script([Line(QUESTION)], tmp_path, seconds=13)  # hangs up while the answer plays
+    caller = BaresipCaller(tmp_path / "caller", "102", password=USERS["102"], registrar=kamailio.address)
+    result = caller.call(kamailio.uri("200"), script.wav, script.seconds)
+    assert result.answered
+    call = rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+    call = wait_for_record(box.db_path, call["id"])
+    assert call["status"] == "completed" and call["end_reason"].startswith("caller_hung_up")
+    assert call["ended_at"] and call["lead"]
+    turns = rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    assert turns[-1]["role"] == "assistant" and turns[-1]["interrupted"] == 1
+
+
+def test_two_calls_are_answered_and_a_third_gets_busy(box, kamailio, tmp_path):
+    script = prepare_script([Line(QUESTION)], tmp_path, seconds=18)
+    results: dict[str, object] = {}
+
+    def place(user: str, delay: float) -> None:
+        time.sleep(delay)
+        caller = BaresipCaller(tmp_path / user, user, password=USERS[user], registrar=kamailio.address)
+        results[user] = caller.call(kamailio.uri("200"), script.wav, script.seconds)
+
+    threads = [threading.Thread(target=place, args=(user, delay))
+               for user, delay in (("100", 0.0), ("101", 0.0), ("102", 4.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results["100"].answered and results["101"].answered
+    assert results["102"].sip_status == 486, results["102"].log[-1500:]
+    for user in ("100", "101"):
+        assert first_sound_after(results[user], script.spoken[0][1]), f"caller {user} heard no answer"
+    busy = rows(box.db_path, "SELECT * FROM calls WHERE status = 'rejected_busy'")
+    assert busy and busy[-1]["caller_id"] == "102"
