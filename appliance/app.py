@@ -17,6 +17,7 @@ from appliance import __version__
 from appliance.call.session import CallSession
 from appliance.call.stack import SpeechStack, load_stack
 from appliance.config import AppConfig, ConfigError, load_config
+from appliance.device.runtime import DeviceRuntime
 from appliance.models.store import ModelMissingError
 from appliance.profile import ProfileError
 from appliance.store import CallStore
@@ -53,6 +54,8 @@ class Appliance:
     recovered_calls: int = 0
     started_at: float = field(default_factory=time.time)
     sessions: dict[int, CallSession] = field(default_factory=dict)
+    device: DeviceRuntime | None = None
+    exit_code: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def new_session(self, incoming: IncomingCall, controls: CallControls) -> CallSession:
@@ -97,31 +100,45 @@ class Appliance:
             "registration": registration.as_dict() if registration else None,
             "registration_summary": registration.summary() if registration else "",
             "active_calls": self.engine.active_calls if self.engine else 0,
+            "ringing_calls": sum(1 for s in list(self.sessions.values()) if not s.media_live and not s.ended),
             "max_calls": self.config.sip.max_calls,
             "recovered_interrupted_calls": self.recovered_calls,
             "models_load_seconds": round(self.stack.load_seconds, 2),
             "problems": problems,
+            "lights": self.device.leds.current.meaning if self.device and self.device.leds.current else "",
         }
 
-    def stop(self) -> None:
+    def stop(self, exit_code: int = 0) -> None:
+        self.exit_code = exit_code
         self._stop.set()
 
     def serve(self) -> int:
+        self.device = DeviceRuntime(self.config.data_dir, request_exit=self.stop)
         self.engine = SipEngine(self.config.sip, self.new_session, self.record_busy)
-        self.engine.start()
-        web = _WebServer(create_web_app(self.status, self.store), self.config.web.host, self.config.web.port)
-        web.start()
-        print(f"balie {__version__}: answering SIP on port {self.config.sip.port}, "
-              f"web on port {web.port}; {self.status()['registration_summary'] or 'ready'}", flush=True)
+        try:
+            self.engine.start()
+            web = _WebServer(create_web_app(self.status, self.store), self.config.web.host, self.config.web.port)
+            web.start()
+        except RuntimeError:
+            self.device.close()
+            raise
+        summary = self.status()["registration_summary"] or "ready"
+        print(f"balie {__version__}: answering SIP on port {self.config.sip.port}, web on port {web.port}; "
+              f"{summary}", flush=True)
+        self.device.ready(summary)
         try:
             while not self._stop.wait(HEALTH_INTERVAL):
-                for problem in self.status()["problems"]:
+                status = self.status()
+                for problem in status["problems"]:
                     log.warning("health: %s", problem)
+                stalled = any(p.startswith("SIP") and "registration" not in p for p in status["problems"])
+                self.device.update(status, healthy=web.thread.is_alive() and not stalled)
         finally:
+            self.device.close()
             web.stop()
             self.engine.stop()
             self.store.close()
-        return 0
+        return self.exit_code
 
 
 class _WebServer:
@@ -164,7 +181,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     appliance = Appliance(config, stack, store, recovered_calls=recovered)
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: appliance.stop())
+        signal.signal(signum, lambda *_: appliance.stop(0))
     try:
         return appliance.serve()
     except RuntimeError as exc:

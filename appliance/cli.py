@@ -74,6 +74,23 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--sip-port", type=int, help="SIP port for the registration check")
     doctor.set_defaults(func=_handler("appliance.doctor:main"))
 
+    firstboot = sub.add_parser("firstboot", help="first start of a new box: host name, reset token, model check")
+    from appliance.device.firstboot import add_arguments as add_firstboot_arguments
+
+    add_firstboot_arguments(firstboot)
+    firstboot.set_defaults(func=_handler("appliance.device.firstboot:main"))
+
+    maintenance = sub.add_parser("maintenance", help="retention clean-up and backups (run by systemd timers)")
+    maintenance_sub = maintenance.add_subparsers(dest="maintenance_command", required=True)
+    cleanup = maintenance_sub.add_parser("cleanup", help="delete calls older than the retention period")
+    cleanup.add_argument("--retention-days", type=int, default=90)
+    backup = maintenance_sub.add_parser("backup", help="back up the calls database, keeping the newest N")
+    backup.add_argument("--keep", type=int, default=7)
+    for name, cmd in (("cleanup", cleanup), ("backup", backup)):
+        cmd.add_argument("--data-dir", type=Path)
+        cmd.add_argument("--config", type=Path)
+        cmd.set_defaults(func=_handler(f"appliance.device.maintenance:{name}_command"))
+
     bench = sub.add_parser("bench", help="measure latency, concurrency and understanding")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True)
     for name, target in (("latency", "appliance.bench.latency:main"),

@@ -29,7 +29,8 @@ class BoxProcess:
     """Starts `balie run` with `settings` merged into a loopback-only config; a context manager."""
 
     def __init__(self, settings: dict | None = None, *, data_dir: Path | None = None,
-                 startup_timeout: float = 90.0, extra_args: list[str] | None = None) -> None:
+                 startup_timeout: float = 90.0, extra_args: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="balie-box-")
         self.workdir = Path(self._tmp.name)
         self.data_dir = data_dir or self.workdir / "data"
@@ -43,6 +44,7 @@ class BoxProcess:
         self.log_path = self.workdir / "balie.log"
         self._startup_timeout = startup_timeout
         self._extra_args = extra_args or []
+        self._env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen | None = None
 
     @property
@@ -58,7 +60,7 @@ class BoxProcess:
         command = [sys.executable, "-m", "appliance", "run", "--config", str(self.config_path),
                    "--data-dir", str(self.data_dir), *self._extra_args]
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self._env)
         deadline = time.monotonic() + self._startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -84,6 +84,7 @@ class CallSession:
         self._asr = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"call{self.call_id}-asr")
         self._speculation: tuple[float, Future[Transcript]] | None = None
         self._started = time.monotonic()
+        self.media_live = False
         self._threads = [threading.Thread(target=self._listen_loop, name=f"call{self.call_id}-listen", daemon=True),
                          threading.Thread(target=self._work_loop, name=f"call{self.call_id}-work", daemon=True)]
         for thread in self._threads:
@@ -91,6 +92,7 @@ class CallSession:
 
     # --- CallHandler (telephony threads) ---
     def media_started(self) -> None:
+        self.media_live = True
         self.store.update_call(self.call_id, answered_at=now_iso())
         self._jobs.put(_Job(kind="greeting"))
 
@@ -255,7 +257,10 @@ class CallSession:
                   endpoint_at=job.decided, asr_ms=transcript.elapsed_s * 1000)
 
     def _say(self, reply: Reply, started: float, transcript_at: float | None = None,
-             endpoint_at: float | None = None, asr_ms: float | None = None) -> Utterance:
+             endpoint_at: float | None = None, asr_ms: float | None = None) -> Utterance | None:
+        """Speaks `reply` and records the turn; a reply without text (e.g. half a keypad number) says nothing."""
+        if not reply.text.strip():
+            return None
         reply_at = time.monotonic()
         pcm = self.stack.speak(reply.text, reply.language)
         tts_done = time.monotonic()
