@@ -35,3 +35,11 @@ def asr_prompt(profile: BusinessProfile) -> str:
             break
         prompt = candidate
     return prompt.rstrip(",") + "."
+
+
+def english_asr_prompt(profile: BusinessProfile) -> str:
+    """Whisper's initial prompt for English callers: the business's names in an English sentence."""
+    names = ", ".join([member.name for member in profile.staff][:6])
+    services = ", ".join(service.name.en for service in profile.services[:6] if service.name.en)
+    return (f"Phone call with {profile.name}. Opening hours, appointment, address, parking, prices, "
+            f"urgent, message, call back. {names}. {services}.")

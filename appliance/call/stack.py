@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from appliance.brain.engine import Conversation
-from appliance.brain.hints import asr_prompt
+from appliance.brain.hints import asr_prompt, english_asr_prompt
 from appliance.config import AppConfig, SpeechSettings
 from appliance.models.manifest import Manifest, load_manifest
 from appliance.models.store import model_path
@@ -31,14 +31,6 @@ CALL_RATE = 16000
 SPEECH_CACHE_SIZE = 128
 ENGLISH_BIAS_IN_DUTCH = 1.5     # P(en) must exceed P(nl) this much to switch a Dutch conversation to English
 ENGLISH_BIAS_IN_ENGLISH = 0.67
-
-
-def english_asr_prompt(profile: BusinessProfile) -> str:
-    """Whisper's initial prompt for English callers: the business's names in an English sentence."""
-    names = ", ".join([member.name for member in profile.staff][:6])
-    services = ", ".join(service.name.en for service in profile.services[:6] if service.name.en)
-    return (f"Phone call with {profile.name}. Opening hours, appointment, address, parking, prices, "
-            f"urgent, message, call back. {names}. {services}.")
 
 
 def choose_language(probabilities: dict[str, float], current: str | None) -> str:
