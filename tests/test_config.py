@@ -10,6 +10,7 @@ from appliance.config import ConfigError, load_config
 def test_defaults_need_no_file():
     config = load_config(None)
     assert config.web.port == 8080 and config.sip.port == 5060 and config.sip.account is None
+    assert config.profile.is_file()
 
 
 def test_errors_name_each_bad_field(tmp_path: Path):

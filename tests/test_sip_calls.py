@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from appliance.bench.box import BoxProcess
@@ -20,7 +21,7 @@ from appliance.models.manifest import load_manifest
 from appliance.models.store import model_path
 from appliance.speech.asr import create_transcriber
 from appliance.speech.resample import resample
-from appliance.testpeers.audio import envelope_match, read_wav, synthesize_utterance
+from appliance.testpeers.audio import compose, envelope_match, read_wav, synthesize_utterance, write_wav
 from appliance.testpeers.baresip import BaresipCaller
 from appliance.testpeers.kamailio import Kamailio
 from appliance.testpeers.ports import free_port
@@ -203,3 +204,20 @@ def test_two_calls_are_answered_and_a_third_gets_busy(box, kamailio, tmp_path):
         assert first_sound_after(results[user], script.spoken[0][1]), f"caller {user} heard no answer"
     busy = rows(box.db_path, "SELECT * FROM calls WHERE status = 'rejected_busy'")
     assert busy and busy[-1]["caller_id"] == "102"
+
+
+def test_silence_prompts_once_then_closes_politely_and_noise_gets_no_reply(box, kamailio, tmp_path):
+    rate = 8000
+    rng = np.random.default_rng(7)
+    noise = (rng.normal(0, 0.12, int(0.8 * rate))).astype(np.float32)  # a burst of line noise, then silence
+    noise_wav = write_wav(tmp_path / "noise.wav", noise, rate)
+    audio = compose([(9.0, noise_wav)], 40, tmp_path / "caller.wav")
+    caller = BaresipCaller(tmp_path / "caller", "100", password=USERS["100"], registrar=kamailio.address)
+    result = caller.call(kamailio.uri("200"), audio, 40)
+    assert result.answered
+    assert result.ended_at - result.media_started_at < 38, "the box did not close the silent call"
+    call = rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+    call = wait_for_record(box.db_path, call["id"])
+    turns = rows(box.db_path, "SELECT role, text FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    assert [t["role"] for t in turns] == ["assistant", "assistant", "assistant"], turns  # greeting, prompt, bye
+    assert call["end_reason"].startswith("completed")
