@@ -79,10 +79,10 @@ class SpeechSettings(Strict):
 class TurnSettings(Strict):
     """Turn-taking: how long silence ends a turn, when the box prompts, when it gives up."""
 
-    end_of_turn_ms: int = Field(default=600, ge=100, le=3000)
-    speculate_ms: int = Field(default=200, ge=60, le=3000,
+    end_of_turn_ms: int = Field(default=500, ge=100, le=3000)
+    speculate_ms: int = Field(default=120, ge=60, le=3000,
                               description="silence after which recognition starts, before the turn surely ended")
-    barge_in_min_speech_ms: int = Field(default=250, ge=60, le=2000)
+    barge_in_min_speech_ms: int = Field(default=150, ge=60, le=2000)
     greeting_protected_ms: int = Field(default=1500, ge=0, le=10000)
     silence_prompt_seconds: float = Field(default=8.0, gt=0)
     max_call_seconds: int = Field(default=900, ge=30)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 from appliance.app import DISK_LOW_BYTES, config_from_args
 from appliance.config import AppConfig, ConfigError
-from appliance.models.manifest import load_manifest
+from appliance.models.manifest import ManifestError, load_manifest
 from appliance.models.store import verify
+from appliance.telephony.registration import RegistrationSnapshot
+
+REGISTRATION_WAIT_SECONDS = 8.0
 
 
 @dataclass
@@ -33,20 +38,27 @@ def check_profile(config: AppConfig) -> Finding:
     try:
         profile = load_profile(config.profile)
     except ProfileError as exc:
-        return Finding("profile", False, f"{exc}; fix the file and run `balie profile check {config.profile}`")
+        first, _, details = str(exc).partition("\n")
+        fix = f"{first}; fix the file and run `balie profile check {config.profile}`"
+        return Finding("profile", False, f"{fix}\n{details}" if details else fix)
     return Finding("profile", True, f"{profile.name} ({config.profile})")
 
 
 def check_models(config: AppConfig) -> list[Finding]:
-    manifest = load_manifest()
+    try:
+        manifest = load_manifest()
+    except ManifestError as exc:
+        return [Finding("models", False, f"{exc}; reinstall Balie, or point BALIE_MODELS_DIR at its models "
+                                         f"directory (the one holding manifest.toml)")]
     speech = config.speech
-    wanted = [speech.asr_model, speech.vad_model, speech.llm_model]
+    wanted = {"asr_model": speech.asr_model, "vad_model": speech.vad_model, "llm_model": speech.llm_model}
     findings = []
-    for name in wanted:
+    for setting, name in wanted.items():
         try:
             model = manifest.get(name)
         except KeyError as exc:
-            findings.append(Finding(f"model {name}", False, str(exc.args[0])))
+            message = f"{exc.args[0]}; fix speech.{setting} in the config"
+            findings.append(Finding(f"model {name}", False, message))
             continue
         problems = verify(manifest, model, full=True)
         findings.append(Finding(f"model {name}", not problems,
@@ -87,28 +99,66 @@ def check_sip(config: AppConfig) -> Finding:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{config.web.port}/api/status", timeout=2) as response:
             status = json.load(response)
-        summary = status.get("registration_summary", "")
-        ok = not status["registration"] or status["registration"]["state"] in ("registered", "disabled")
-        return Finding("SIP (running appliance)", ok, summary)
-    except OSError:
-        pass
+        registration = status["registration"]
+        running = RegistrationSnapshot(**{**registration, "retry_in_seconds": None}) if registration else None
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no appliance (or something else) on the web port: check here
+    else:
+        if running is None or running.state in ("registered", "disabled"):
+            return Finding("SIP (running appliance)", True, status.get("registration_summary", ""))
+        return Finding("SIP (running appliance)", False, _registration_problem(running, config, waited=None))
     from appliance.telephony.engine import SipEngine
 
     engine = SipEngine(config.sip, session_factory=_refuse_calls, on_busy=lambda _incoming: None)
+    with _native_stdout_silenced():
+        try:
+            engine.start()
+        except RuntimeError as exc:
+            return Finding("SIP", False, f"{exc} (is port {config.sip.port} in use by another program?)")
+        try:
+            deadline = time.monotonic() + REGISTRATION_WAIT_SECONDS
+            while engine.registration.snapshot().state == "registering" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            snapshot = replace(engine.registration.snapshot(), retry_in_seconds=None)
+        finally:
+            engine.stop()
+    if snapshot.state in ("registered", "disabled"):
+        return Finding("SIP", True, snapshot.summary())
+    return Finding("SIP", False, _registration_problem(snapshot, config, waited=REGISTRATION_WAIT_SECONDS))
+
+
+def _registration_problem(snapshot: RegistrationSnapshot, config: AppConfig, waited: float | None) -> str:
+    """What went wrong with the registration, and what to change. `waited`: how long this check waited for an
+    answer (None when a running appliance was asked)."""
+    account = config.sip.account
+    registrar = account.registrar if account else "?"
+    if snapshot.state != "registering":
+        what = snapshot.summary()
+    elif waited is None:
+        what = f"the running appliance is still waiting for the registrar {registrar}"
+    else:
+        what = f"no answer from the registrar {registrar} within {waited:.0f} s"
+    if snapshot.state == "refused":
+        fix = (f"check sip.account.user ({account.user if account else '?'}) and sip.account.password in the "
+               f"config against the extension on the phone system")
+    else:
+        fix = (f"check that the phone system at {registrar} is on and reachable, "
+               f"and sip.account.registrar in the config")
+    return f"{what}; {fix}"
+
+
+@contextmanager
+def _native_stdout_silenced() -> Iterator[None]:
+    """pjlib prints its start-up and shutdown lines straight to file descriptor 1, amid the doctor's lines."""
+    sys.stdout.flush()
+    saved = os.dup(1)
     try:
-        engine.start()
-    except RuntimeError as exc:
-        return Finding("SIP", False, f"{exc} (is port {config.sip.port} in use by another program?)")
-    try:
-        deadline = time.monotonic() + 8
-        while engine.registration.snapshot().state == "registering" and time.monotonic() < deadline:
-            time.sleep(0.1)
-        snapshot = engine.registration.snapshot()
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
     finally:
-        engine.stop()
-    ok = snapshot.state in ("registered", "disabled")
-    return Finding("SIP", ok, snapshot.summary() if snapshot.state != "registering" else
-                   "no answer from the registrar within 8 s")
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _refuse_calls(_incoming, controls):
@@ -116,8 +166,13 @@ def _refuse_calls(_incoming, controls):
 
 
 def check_disk(config: AppConfig) -> Finding:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(config.data_dir).free
+    try:
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(config.data_dir).free
+    except OSError as exc:
+        why = exc.strerror or exc
+        return Finding("disk", False, f"cannot use the data directory {config.data_dir} ({why}); "
+                                      f"fix data_dir in the config or pass --data-dir")
     ok = free >= DISK_LOW_BYTES
     return Finding("disk", ok, f"{free / 1e9:.1f} GB free in {config.data_dir}" +
                    ("" if ok else "; delete old recordings or backups"))

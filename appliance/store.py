@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
 
 CALL_STATUSES = ("in_progress", "completed", "interrupted", "rejected_busy", "failed")
+
+
+class CallNotFoundError(KeyError):
+    """No call with that id in the store."""
 
 
 def now_iso() -> str:
@@ -63,6 +68,7 @@ class CallStore:
 
     def start_call(self, caller_id: str, caller_name: str = "", called: str = "", sip_call_id: str = "",
                    status: str = "in_progress") -> int:
+        _check_status(status)
         with self._lock:
             return self._db["calls"].insert({
                 "caller_id": caller_id, "caller_name": caller_name, "called": called,
@@ -77,7 +83,7 @@ class CallStore:
 
     def end_call(self, call_id: int, status: str, end_reason: str, outcome: str = "",
                  lead: dict | None = None, language: str = "") -> None:
-        assert status in CALL_STATUSES, status
+        _check_status(status)
         self.update_call(call_id, status=status, end_reason=end_reason, outcome=outcome, ended_at=now_iso(),
                          lead=lead, language=language)
 
@@ -96,10 +102,11 @@ class CallStore:
 
     def call(self, call_id: int) -> dict:
         with self._lock:
-            row = self._db["calls"].get(call_id)
-        if row.get("lead"):
-            row["lead"] = json.loads(row["lead"])
-        return row
+            try:
+                row = self._db["calls"].get(call_id)
+            except NotFoundError:
+                raise CallNotFoundError(call_id) from None
+        return _with_lead_decoded(row)
 
     def turns(self, call_id: int) -> list[dict]:
         with self._lock:
@@ -107,11 +114,23 @@ class CallStore:
 
     def recent_calls(self, limit: int = 50) -> list[dict]:
         with self._lock:
-            return list(self._db["calls"].rows_where(order_by="id desc", limit=limit))
+            rows = list(self._db["calls"].rows_where(order_by="id desc", limit=limit))
+        return [_with_lead_decoded(row) for row in rows]
 
     def close(self) -> None:
         with self._lock:
             self._db.conn.close()
+
+
+def _with_lead_decoded(row: dict) -> dict:
+    if row.get("lead"):
+        row["lead"] = json.loads(row["lead"])
+    return row
+
+
+def _check_status(status: str) -> None:
+    if status not in CALL_STATUSES:
+        raise ValueError(f"unknown call status {status!r}; expected one of {', '.join(CALL_STATUSES)}")
 
 
 def monotonic_ms() -> float:

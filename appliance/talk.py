@@ -39,12 +39,41 @@ class LocalControls:
         self.hung_up.set()
 
 
+class RealTimePacer:
+    """Holds the audio callback to the wall clock when a device has no clock of its own.
+
+    ALSA's `null` device (and a `file` plugin over it) hands out frames as fast as they are asked for:
+    thousands of seconds of audio per second, which would flood the call with input and burn a core. A real
+    sound card never runs ahead of the wall clock by more than its buffer, so with one this never sleeps.
+    """
+
+    def __init__(self, rate: int, slack_seconds: float = 0.5) -> None:
+        self.rate = rate
+        self.slack_seconds = slack_seconds
+        self.frames = 0
+        self._started: float | None = None
+
+    def pace(self, frames: int) -> None:
+        """Called once per block; sleeps while the stream is more than `slack_seconds` ahead of real time."""
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
+        self.frames += frames
+        ahead = self.frames / self.rate - (now - self._started)
+        if ahead > self.slack_seconds:
+            time.sleep(ahead - self.slack_seconds)
+
+
 def _device(value: str | None) -> int | str | None:
     return int(value) if value and value.isdigit() else value
 
 
 def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.seconds is not None and args.seconds <= 0:
+        print(f"balie talk: --seconds must be positive, not {args.seconds:g} "
+              f"(leave it out to talk until Ctrl-C)", file=sys.stderr)
+        return 2
     import sounddevice as sd
 
     try:
@@ -66,8 +95,10 @@ def main(args: argparse.Namespace) -> int:
     controls = LocalControls()
     incoming = IncomingCall("local", "", "balie talk", "talk", f"talk-{uuid.uuid4().hex[:12]}")
     session = CallSession(stack, store, config.turns, incoming, controls)
+    pacer = RealTimePacer(BRIDGE_RATE)
 
     def on_audio(indata, outdata, frames, _time, _status) -> None:
+        pacer.pace(frames)
         session.audio_in(bytes(indata))
         outdata[:] = session.audio_out() or SILENCE
 

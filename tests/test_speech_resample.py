@@ -61,3 +61,14 @@ def test_short_frame_has_the_right_length():
 def test_bad_input_is_refused_clearly(samples, from_rate, to_rate, message):
     with pytest.raises(ValueError, match=message):
         resample(samples, from_rate, to_rate)
+
+
+def test_trim_and_pad_gives_every_cut_of_an_utterance_the_same_frame():
+    from appliance.speech.audio import trim_and_pad
+
+    words = np.sin(np.linspace(0, 400 * np.pi, 8000)).astype(np.float32) * 0.3
+    early = np.concatenate([np.zeros(1000, np.float32), words, np.zeros(9000, np.float32)])
+    late = np.concatenate([np.zeros(5000, np.float32), words, np.zeros(2000, np.float32)])
+    assert np.array_equal(trim_and_pad(early), trim_and_pad(late))
+    assert 8000 + 2 * 4000 <= len(trim_and_pad(early)) <= 8000 + 2 * 4000 + 2 * 800  # words, padding, margins
+    assert not trim_and_pad(np.zeros(100, np.float32)).any()

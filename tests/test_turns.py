@@ -73,6 +73,26 @@ def test_no_barge_in_while_protected_or_when_box_is_silent():
         assert TurnEvent.BARGE_IN not in [e[0] for e in events]
 
 
+def test_speech_that_began_while_protected_barges_in_only_if_it_goes_on_after():
+    detector = TurnDetector(TurnSettings(barge_in_min_speech_ms=150))
+    events = []
+    for probability, protected, seconds in ((0.9, True, 0.4), (0.0, False, 0.4)):  # "Hallo?" then quiet
+        events += [s.event for s in run_once(detector, probability, protected, seconds)]
+    assert TurnEvent.BARGE_IN not in events
+    detector = TurnDetector(TurnSettings(barge_in_min_speech_ms=150))
+    events = []
+    for probability, protected, seconds in ((0.9, True, 0.4), (0.9, False, 0.3)):  # ...and keeps talking
+        events += [s.event for s in run_once(detector, probability, protected, seconds)]
+    assert TurnEvent.BARGE_IN in events
+
+
+def run_once(detector, probability, protected, seconds):
+    signals = []
+    for _ in range(round(seconds * 16000 / WINDOW)):
+        signals += detector.feed(np.zeros(WINDOW, np.float32), probability, True, protected)
+    return signals
+
+
 def test_playback_pause_resume_and_drop():
     playback = Playback()
     pcm = bytes(range(256)) * 10  # 2560 bytes = 4 frames

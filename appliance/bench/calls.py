@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,15 +23,34 @@ class Line:
     at: float = GREETING_WAIT_SECONDS
 
 
+Spans = tuple[tuple[float, float], ...]
+
+
 @dataclass(frozen=True)
 class Script:
     wav: Path
-    spoken: tuple[tuple[float, float], ...]    # (start, end) seconds of each line in the caller's audio
+    spoken: Spans    # (start, end) seconds of each line in the caller's audio
     seconds: float
 
 
 def prepare_script(lines: list[Line], workdir: Path, seconds: float, name: str = "script") -> Script:
     """Speaks each line with espeak-ng at 8 kHz and places it at its time in one WAV."""
+    parts, spoken = _speak(lines, workdir, name)
+    return Script(compose(parts, seconds, workdir / f"{name}.wav"), spoken, seconds)
+
+
+def prepare_script_then_wait(lines: list[Line], workdir: Path, wait_seconds: float,
+                             name: str = "script") -> Script:
+    """Like prepare_script, but the call lasts at least `wait_seconds` after the last line is spoken (rounded up
+    to whole seconds, as baresip plays its WAV in one-second blocks)."""
+    parts, spoken = _speak(lines, workdir, name)
+    seconds = math.ceil(max([spoken[-1][1] + wait_seconds if spoken else wait_seconds]
+                            + [at + wav_seconds(wav) for at, wav in parts]))
+    return Script(compose(parts, seconds, workdir / f"{name}.wav"), spoken, seconds)
+
+
+def _speak(lines: list[Line], workdir: Path, name: str) -> tuple[list[tuple[float, Path]], Spans]:
+    """Each line's WAV with its offset, and the (start, end) of its speech on the script's time line."""
     workdir.mkdir(parents=True, exist_ok=True)
     parts = []
     for index, line in enumerate(lines):
@@ -41,7 +61,7 @@ def prepare_script(lines: list[Line], workdir: Path, seconds: float, name: str =
         samples, rate = read_wav(wav)
         segments = speech_onsets(samples, rate)
         spoken.append((at + segments[0][0], at + segments[-1][1]) if segments else (at, at + wav_seconds(wav)))
-    return Script(compose(parts, seconds, workdir / f"{name}.wav"), tuple(spoken), seconds)
+    return parts, tuple(spoken)
 
 
 def received_audio(result: CallResult) -> tuple[np.ndarray, int]:

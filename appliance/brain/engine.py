@@ -88,6 +88,7 @@ class Conversation:
         self.model_ms: list[float] = []          # per language-model forward pass
         self._task: Task | None = None
         self._pending: str | None = None
+        self._prepared: dict[str, Understanding] = {}  # text -> understanding worked out ahead (see prepare)
         self._intents: list[Intent] = []
         self._faq_ids: list[str] = []
         self._actions: list[tuple[Intent, str, StaffMember | None]] = []
@@ -201,8 +202,16 @@ class Conversation:
                intent: Intent | None = None) -> Reply:
         return Reply(text.strip(), self.language, end_call, transfer_to, intent.value if intent else None)
 
+    def prepare(self, text: str) -> None:
+        """Understands `text` ahead of `hear(text)`, e.g. while the caller's pause is not yet the end of their
+        turn. Changes no dialog state, so it may run on another thread; a later `hear` of other words ignores it."""
+        text = (text or "").strip()[:MAX_UTTERANCE_CHARS]
+        if words(text):
+            self._prepared[text] = interpret(text, self.profile, self.understander)
+
     def _understand(self, text: str) -> Understanding:
-        understanding = interpret(text, self.profile, self.understander)
+        understanding = self._prepared.pop(text, None) or interpret(text, self.profile, self.understander)
+        self._prepared.clear()
         self.understanding_ms.append(understanding.total_ms)
         if understanding.model_ms is not None:
             self.model_ms.append(understanding.model_ms)

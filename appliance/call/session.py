@@ -161,9 +161,11 @@ class CallSession:
             if self.playback.active:
                 self.playback.resume(rewind_seconds=0.0)
         elif signal.event is TurnEvent.PAUSE:
-            future = self._asr.submit(self.stack.transcribe, signal.audio, self.conversation.language)
+            future = self._asr.submit(self._recognize_ahead, signal.audio, self.conversation.language)
             self._speculation = (signal.speech_end_at, future)
         elif signal.event is TurnEvent.RESUMED:
+            if self._speculation:
+                self._speculation[1].cancel()  # only stops it if it has not started yet
             self._speculation = None
         elif signal.event is TurnEvent.END_OF_TURN:
             speech_end = now - (self.detector.clock - signal.speech_end_at)
@@ -232,6 +234,13 @@ class CallSession:
         else:
             self._handle_utterance(job)
 
+    def _recognize_ahead(self, audio: np.ndarray, language: str) -> Transcript:
+        """At the caller's pause: recognise and understand what was said so far, in case the turn ends here."""
+        transcript = self.stack.transcribe(audio, language)
+        if transcript.text.strip() and not is_phantom(transcript):
+            self.conversation.prepare(transcript.text)
+        return transcript
+
     def _handle_utterance(self, job: _Job) -> None:
         if job.early_transcript is not None:
             transcript = job.early_transcript.result()
@@ -244,9 +253,8 @@ class CallSession:
             if job.after_barge_in:
                 self.playback.resume()
             return
-        if self.playback.active:
-            cut = self.playback.drop_all()
-            for utterance in cut:
+        if job.after_barge_in:
+            for utterance in self.playback.drop_all():
                 if isinstance(utterance.tag, int):
                     self.store.update_turn(utterance.tag, interrupted=1)
         self._silence_prompts = 0

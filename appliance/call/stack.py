@@ -19,6 +19,7 @@ from appliance.models.manifest import Manifest, load_manifest
 from appliance.models.store import model_path
 from appliance.profile import BusinessProfile, load_profile
 from appliance.speech.asr import Transcriber, Transcript, create_transcriber
+from appliance.speech.audio import trim_and_pad
 from appliance.speech.resample import resample
 from appliance.speech.tts import Synthesizer, create_synthesizer
 from appliance.speech.vad import SpeechDetector
@@ -78,17 +79,16 @@ class SpeechStack:
         """`language`: the conversation's language so far. In "auto" mode the recognizer detects the language,
         leaning to Dutch, and decodes with the business's words phrased in that language (a Dutch prompt makes
         Whisper mangle English)."""
+        audio = trim_and_pad(audio, CALL_RATE)
         if self.language_mode != "auto":
             return self.transcriber.transcribe(audio, language=self.language_mode,
                                                prompt=self._prompts[self.language_mode])
-        assumed = language or "nl"
-        result = self.transcriber.transcribe(audio, language=None, prompt=self._prompts[assumed])
+        result = self.transcriber.transcribe(
+            audio, language=None, prompt=self._prompts[language or "nl"],
+            choose_language=lambda probabilities: choose_language(probabilities, language), prompts=self._prompts)
         probabilities = dict(result.language_probs)
-        chosen = choose_language(probabilities, language)
-        log.info("language: en %.2f, nl %.2f, detected %s -> %s", probabilities.get("en", 0.0),
-                 probabilities.get("nl", 0.0), result.language, chosen)
-        if result.text and (chosen != result.language or chosen != assumed):
-            result = self.transcriber.transcribe(audio, language=chosen, prompt=self._prompts[chosen])
+        log.info("language: en %.2f, nl %.2f -> %s", probabilities.get("en", 0.0), probabilities.get("nl", 0.0),
+                 result.language)
         return result
 
     def speak(self, text: str, language: str) -> bytes:

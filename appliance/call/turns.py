@@ -50,6 +50,7 @@ class TurnDetector:
     _barged: bool = False
     _overlapped: bool = False
     _paused: bool = False
+    _voiced_over_box: float = 0.0    # speech while the box was audible and barge-in allowed
     _last_speech_end: float = 0.0
     _chunks: list[np.ndarray] = field(default_factory=list)
     _pre_roll: list[np.ndarray] = field(default_factory=list)
@@ -88,8 +89,9 @@ class TurnDetector:
                 self._paused = True
                 signals.append(TurnSignal(TurnEvent.PAUSE, self.clock, audio=np.concatenate(self._chunks),
                                           speech_end_at=self._last_speech_end, voiced_seconds=self._voiced))
-        if (box_audible and not protected and not self._barged
-                and self._voiced * 1000 >= self.settings.barge_in_min_speech_ms):
+        if box_audible and not protected and self._speech_now:
+            self._voiced_over_box += seconds
+        if not self._barged and self._voiced_over_box * 1000 >= self.settings.barge_in_min_speech_ms:
             self._barged = True
             signals.append(TurnSignal(TurnEvent.BARGE_IN, self.clock, voiced_seconds=self._voiced))
         if self._silence * 1000 >= self.settings.end_of_turn_ms:
@@ -105,6 +107,7 @@ class TurnDetector:
         self._in_speech = True
         self._voiced = self._silence = 0.0
         self._barged = self._overlapped = self._paused = False
+        self._voiced_over_box = 0.0
         self._chunks = self._pre_roll[:-1]  # the current window is appended by feed()
         self._pre_roll = []
 

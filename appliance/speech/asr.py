@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, get_args
@@ -41,7 +42,13 @@ class Transcriber(Protocol):
     """Recognizes one finished utterance of 16 kHz audio. Calls are serialized; safe from any thread."""
 
     def transcribe(
-        self, samples16k: np.ndarray, language: str | None = "nl", prompt: str | None = None
+        self,
+        samples16k: np.ndarray,
+        language: str | None = "nl",
+        prompt: str | None = None,
+        *,
+        choose_language: Callable[[dict[str, float]], str] | None = None,
+        prompts: Mapping[str, str] | None = None,
     ) -> Transcript: ...
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -84,8 +85,16 @@ class SherpaTranscriber:
         self.transcribe(np.random.default_rng(0).normal(0.0, 0.01, SAMPLE_RATE).astype(np.float32), "en")
 
     def transcribe(
-        self, samples16k: np.ndarray, language: str | None = "nl", prompt: str | None = None
+        self,
+        samples16k: np.ndarray,
+        language: str | None = "nl",
+        prompt: str | None = None,
+        *,
+        choose_language: Callable[[dict[str, float]], str] | None = None,
+        prompts: Mapping[str, str] | None = None,
     ) -> Transcript:
+        """sherpa-onnx reports no language probabilities and takes no prompt: `language=None` lets a Whisper
+        model detect it, a transducer is language-agnostic; `choose_language` and `prompts` are not used."""
         audio = check_audio(samples16k)
         if language is not None and (not isinstance(language, str) or not language.isalpha()):
             raise ValueError(f"language must be a language code like 'nl', or None; got {language!r}")

@@ -26,3 +26,18 @@ def check_sample_rate(rate: int, *, what: str = "sample rate") -> int:
     if isinstance(rate, bool) or not isinstance(rate, int | np.integer) or rate <= 0:
         raise ValueError(f"{what} must be a positive integer number of Hz, got {rate!r}")
     return int(rate)
+
+
+def trim_and_pad(samples: np.ndarray, rate: int = 16000, pad_seconds: float = 0.25,
+                 level: float = 10 ** (-45 / 20), margin_seconds: float = 0.05) -> np.ndarray:
+    """The utterance with its leading and trailing quiet replaced by exactly `pad_seconds` of silence.
+
+    Whisper's output shifts with the amount of silence around the words; where the VAD happened to cut varies by
+    a window from call to call, so a fixed frame makes recognition repeatable (and slightly more accurate)."""
+    loud = np.flatnonzero(np.abs(samples) > level)
+    if not loud.size:
+        return samples
+    margin = int(margin_seconds * rate)
+    core = samples[max(0, loud[0] - margin): loud[-1] + margin]
+    silence = np.zeros(int(pad_seconds * rate), dtype=np.float32)
+    return np.concatenate([silence, core.astype(np.float32, copy=False), silence])

@@ -8,7 +8,7 @@ from html import escape
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from appliance.store import CallStore
+from appliance.store import CallNotFoundError, CallStore
 
 StatusProvider = Callable[[], dict]
 
@@ -34,7 +34,7 @@ def create_web_app(status: StatusProvider, store: CallStore) -> FastAPI:
     def call(call_id: int) -> dict:
         try:
             record = store.call(call_id)
-        except Exception as exc:  # sqlite_utils.db.NotFoundError
+        except CallNotFoundError as exc:
             raise HTTPException(status_code=404, detail=f"no call {call_id}") from exc
         return {**record, "turns": store.turns(call_id)}
 
