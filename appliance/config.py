@@ -33,6 +33,9 @@ class SipAccount(Strict):
     transport: Literal["udp", "tcp", "tls"] = "udp"
     domain: str | None = Field(default=None, description="SIP domain; defaults to the registrar host")
     register_expires: int = Field(default=300, ge=30, le=3600)
+    tls_verify_server: bool = Field(default=False, description="check the PBX's TLS certificate (needs tls_ca_file "
+                                    "for a private CA)")
+    tls_ca_file: Path | None = None
     retry_min_seconds: float = Field(default=2.0, gt=0)
     retry_max_seconds: float = Field(default=300.0, gt=0)
 
@@ -51,7 +54,9 @@ class SipAccount(Strict):
 
 
 class SipSettings(Strict):
-    port: int = Field(default=5060, ge=1, le=65535, description="local SIP port")
+    port: int = Field(default=5060, ge=1, le=65535, description="local SIP port (UDP and TCP)")
+    tls_port: int = Field(default=5061, ge=0, le=65535, description="local SIP-over-TLS port (0: any), used when "
+                          "the account's transport is tls")
     bind_address: str = "0.0.0.0"
     public_address: str | None = Field(default=None, description="address announced in SDP/Contact")
     max_calls: int = Field(default=4, ge=1, le=32)

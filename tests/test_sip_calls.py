@@ -237,3 +237,18 @@ def test_silence_prompts_once_then_closes_politely_and_noise_gets_no_reply(box, 
     turns = rows(box.db_path, "SELECT role, text FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
     assert [t["role"] for t in turns] == ["assistant", "assistant", "assistant"], turns  # greeting, prompt, bye
     assert call["end_reason"].startswith("completed")
+
+
+def test_registers_and_takes_a_call_over_tls(tmp_path):
+    with Kamailio(USERS, port=free_port(), tls_port=free_port()) as registrar:
+        account = {"registrar": f"127.0.0.1:{registrar.tls_port}", "user": "200", "password": USERS["200"],
+                   "transport": "tls"}
+        with BoxProcess({"sip": {"account": account, "tls_port": free_port()}}) as process:
+            process.wait_for(lambda s: s["registration"]["state"] == "registered", 30, "registration over TLS")
+            contacts = registrar.registered_contacts("200")
+            assert contacts and all("transport=tls" in contact.lower() for contact in contacts), contacts
+            script = prepare_script([Line(QUESTION)], tmp_path, seconds=20)
+            caller = BaresipCaller(tmp_path / "caller", "100", password=USERS["100"], registrar=registrar.address)
+            result = caller.call(registrar.uri("200"), script.wav, script.seconds)
+            assert result.answered, result.log[-1500:]
+            assert first_sound_after(result, script.spoken[0][1]), "no reply heard over the TLS-signalled call"

@@ -29,10 +29,13 @@ def list_command(args: argparse.Namespace) -> int:
     rows = []
     for model in manifest.models:
         problems = verify(manifest, model, full=False)
+        unpinned = any(not spec.sha256 or spec.size <= 0 for spec in model.files)
+        state = "unpinned: set size and sha256 in the manifest" if unpinned else (
+            problems[0].problem if problems else "ready")
         rows.append({
             "name": model.name, "role": model.role, "backend": model.backend, "format": model.format,
             "profile": model.profile, "license": model.license, "size": model.size,
-            "state": "ready" if not problems else problems[0].problem,
+            "state": state,
             "path": str(manifest.store_dir(model)),
         })
     if args.json:

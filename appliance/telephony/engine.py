@@ -238,6 +238,13 @@ class SipEngine:
             transport.publicAddress = self.settings.public_address
         endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         endpoint.transportCreate(pj.PJSIP_TRANSPORT_TCP, transport)
+        account = self.settings.account
+        if account is not None and account.transport == "tls":
+            transport.port = self.settings.tls_port
+            transport.tlsConfig.verifyServer = account.tls_verify_server
+            if account.tls_ca_file:
+                transport.tlsConfig.CaListFile = str(account.tls_ca_file)
+            endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, transport)
         endpoint.libStart()
         self._endpoint = endpoint
         self._account = self._create_account()

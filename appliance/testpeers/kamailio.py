@@ -38,6 +38,7 @@ class Kamailio:
         *,
         host: str = LOOPBACK,
         startup_timeout: float = 10.0,
+        tls_port: int | None = None,
     ) -> None:
         for user, password in users.items():
             _check_user(user)
@@ -46,6 +47,7 @@ class Kamailio:
         if not 1 <= port <= 65535:
             raise ValueError(f"port {port} is outside 1..65535")
         self.users = dict(users)
+        self.tls_port = tls_port
         self.host = host
         self.port = port
         self._startup_timeout = startup_timeout
@@ -166,6 +168,7 @@ class Kamailio:
             "{{CTL_SOCKET}}": str(self.ctl_socket),
             "{{NONCE_SECRET}}": secrets.token_hex(16),
             "{{USER_ROWS}}": rows or "\t# no users",
+            "{{TLS}}": self._tls_block(),
         }
         for placeholder, value in values.items():
             template = template.replace(placeholder, value)
@@ -173,6 +176,21 @@ class Kamailio:
         if leftover:
             raise PeerError(f"Kamailio template placeholder {leftover.group()} has no value")
         return template
+
+    def _tls_block(self) -> str:
+        """SIP over TLS on `tls_port` with a throwaway self-signed certificate (kamailio-tls-modules)."""
+        if self.tls_port is None:
+            return "# no TLS"
+        key, cert, config = self._dir / "key.pem", self._dir / "cert.pem", self._dir / "tls.cfg"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                        f"/CN={self.host}", "-keyout", str(key), "-out", str(cert)],
+                       check=True, capture_output=True, timeout=60)
+        config.write_text(
+            "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n"
+            f"private_key = {key}\ncertificate = {cert}\n\n"
+            "[client:default]\nverify_certificate = no\nrequire_certificate = no\n")
+        return (f"enable_tls=yes\nlisten=tls:{self.host}:{self.tls_port}\n"
+                f'loadmodule "tls.so"\nmodparam("tls", "config", "{config}")')
 
     def _cleanup(self) -> None:
         if self._workdir is not None:
