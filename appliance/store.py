@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -133,5 +132,12 @@ def _check_status(status: str) -> None:
         raise ValueError(f"unknown call status {status!r}; expected one of {', '.join(CALL_STATUSES)}")
 
 
-def monotonic_ms() -> float:
-    return time.monotonic() * 1000.0
+def read_rows(db_path: Path, sql: str, *args: Any) -> list[dict]:
+    """Rows as another process sees them (the web page, a benchmark, the next start): its own read-only
+    connection, closed again at once."""
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in connection.execute(sql, args)]
+    finally:
+        connection.close()

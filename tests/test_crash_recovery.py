@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from appliance.bench.box import BoxProcess
 from appliance.bench.calls import Line, first_sound_after, prepare_script
+from appliance.store import read_rows
 from appliance.testpeers.baresip import BaresipCaller, CallResult
 from appliance.testpeers.ports import LOOPBACK
 
@@ -22,13 +22,6 @@ QUESTION = "Hello, what are your opening hours?"
 CALL_SECONDS = 18
 
 
-def rows(db: Path, sql: str, *args) -> list[dict]:
-    connection = sqlite3.connect(db, timeout=5)
-    connection.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in connection.execute(sql, args)]
-    finally:
-        connection.close()
 
 
 def wait_for_answer(db: Path, timeout: float) -> list[dict]:
@@ -38,7 +31,7 @@ def wait_for_answer(db: Path, timeout: float) -> list[dict]:
     turns: list[dict] = []
     while time.monotonic() < deadline:
         if db.exists():
-            turns = rows(db, "SELECT * FROM turns WHERE call_id = 1 ORDER BY seq")
+            turns = read_rows(db, "SELECT * FROM turns WHERE call_id = 1 ORDER BY seq")
             if [t["role"] for t in turns[:3]] == ["assistant", "caller", "assistant"]:
                 return turns
         time.sleep(0.1)
@@ -61,7 +54,7 @@ def test_power_cut_mid_call_leaves_an_interrupted_record_with_its_turns(tmp_path
             thread.start()
             before = wait_for_answer(first.db_path, timeout=CALL_SECONDS)
             assert first.status()["active_calls"] == 1
-            [in_call] = rows(first.db_path, "SELECT * FROM calls")
+            [in_call] = read_rows(first.db_path, "SELECT * FROM calls")
             assert in_call["status"] == "in_progress" and in_call["answered_at"]
             first.kill()
             assert first.process.returncode == -9
@@ -80,4 +73,4 @@ def test_power_cut_mid_call_leaves_an_interrupted_record_with_its_turns(tmp_path
     assert call["caller_id"] == "100" and call["ended_at"] >= call["answered_at"]
     kept = [(t["seq"], t["role"], t["text"]) for t in call["turns"]]
     assert kept[:len(before)] == [(t["seq"], t["role"], t["text"]) for t in before], "turns were lost"
-    assert rows(data_dir / "balie.db", "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+    assert read_rows(data_dir / "balie.db", "PRAGMA integrity_check") == [{"integrity_check": "ok"}]

@@ -7,7 +7,6 @@ when a Dutch-capable ASR model is configured (BALIE_DUTCH_ASR_MODEL names it in 
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from appliance.models.manifest import load_manifest
 from appliance.models.store import model_path
 from appliance.speech.asr import create_transcriber
 from appliance.speech.resample import resample
+from appliance.store import read_rows
 from appliance.testpeers.audio import compose, envelope_match, read_wav, synthesize_utterance, write_wav
 from appliance.testpeers.baresip import BaresipCaller
 from appliance.testpeers.kamailio import Kamailio
@@ -32,19 +32,12 @@ USERS = {"200": "box-secret-200", "100": "caller-100", "101": "caller-101", "102
 QUESTION = "Hello, what are your opening hours?"
 
 
-def rows(db: Path, sql: str, *args) -> list[dict]:
-    connection = sqlite3.connect(db)
-    connection.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in connection.execute(sql, args)]
-    finally:
-        connection.close()
 
 
 def wait_for_record(db: Path, call_id: int, timeout: float = 30.0) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = rows(db, "SELECT * FROM calls WHERE id = ?", call_id)
+        found = read_rows(db, "SELECT * FROM calls WHERE id = ?", call_id)
         if found and found[0]["status"] != "in_progress":
             return found[0]
         time.sleep(0.2)
@@ -87,9 +80,9 @@ def test_box_registers_and_answers_opening_hours_from_the_profile(kamailio, box,
     reply = first_sound_after(result, question_end)
     assert reply, "the caller heard no reply after the question"
 
-    call = rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+    call = read_rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
     call = wait_for_record(box.db_path, call["id"])
-    turns = rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    turns = read_rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
     assert [t["role"] for t in turns[:3]] == ["assistant", "caller", "assistant"]
     assert "digitale assistent" in turns[0]["text"]
     assert "opening" in turns[1]["text"].lower(), box.log()[-3000:]
@@ -121,7 +114,7 @@ def test_dutch_caller_gets_the_opening_hours_in_dutch(kamailio, tmp_path):
             process.uri, script.wav, script.seconds)
         assert result.answered
         call = wait_for_record(process.db_path, 1)
-        turns = rows(process.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+        turns = read_rows(process.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
         assert any(t["intent"] == "hours" and "maandag" in t["text"].lower() for t in turns)
 
 
@@ -145,9 +138,9 @@ def test_barge_in_stops_playback_but_not_the_start_of_the_greeting(box, kamailio
     # "Hello?" over the protected start of the greeting does not stop it: the greeting goes on for 5 s
     heard = sounds_heard(result)
     assert heard[0][0] < 1.0 and any(start < 5.0 < end for start, end in heard), f"the greeting stopped: {heard}"
-    call = rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+    call = read_rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
     wait_for_record(box.db_path, call["id"])
-    turns = rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    turns = read_rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
     detail = [(t["role"], t["text"], t["interrupted"]) for t in turns]
     assert turns[0]["interrupted"] is None, detail  # the greeting played to its end
     interruption = next(i for i, t in enumerate(turns) if t["role"] == "caller" and "park" in t["text"].lower())
@@ -170,7 +163,7 @@ def test_direct_call_without_registrar(tmp_path):
         assert first_sound_after(result, script.spoken[0][1]), "no reply heard on a direct call"
         call = wait_for_record(process.db_path, 1)
         assert call["caller_id"] == "100"
-        turns = rows(process.db_path, "SELECT role, intent FROM turns WHERE call_id = 1 ORDER BY seq")
+        turns = read_rows(process.db_path, "SELECT role, intent FROM turns WHERE call_id = 1 ORDER BY seq")
         assert {"role": "assistant", "intent": "hours"} in turns
 
 
@@ -191,11 +184,11 @@ def test_caller_hanging_up_mid_answer_leaves_a_complete_record(box, kamailio, tm
     caller = BaresipCaller(tmp_path / "caller", "102", password=USERS["102"], registrar=kamailio.address)
     result = caller.call(kamailio.uri("200"), script.wav, script.seconds)
     assert result.answered
-    call = rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+    call = read_rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
     call = wait_for_record(box.db_path, call["id"])
     assert call["status"] == "completed" and call["end_reason"].startswith("caller_hung_up")
     assert call["ended_at"] and call["lead"]
-    turns = rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    turns = read_rows(box.db_path, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
     assert turns[-1]["role"] == "assistant" and turns[-1]["interrupted"] == 1
 
 
@@ -218,7 +211,7 @@ def test_two_calls_are_answered_and_a_third_gets_busy(box, kamailio, tmp_path):
     assert results["102"].sip_status == 486, results["102"].log[-1500:]
     for user in ("100", "101"):
         assert first_sound_after(results[user], script.spoken[0][1]), f"caller {user} heard no answer"
-    busy = rows(box.db_path, "SELECT * FROM calls WHERE status = 'rejected_busy'")
+    busy = read_rows(box.db_path, "SELECT * FROM calls WHERE status = 'rejected_busy'")
     assert busy and busy[-1]["caller_id"] == "102"
 
 
@@ -232,9 +225,9 @@ def test_silence_prompts_once_then_closes_politely_and_noise_gets_no_reply(box, 
     result = caller.call(kamailio.uri("200"), audio, 40)
     assert result.answered
     assert result.ended_at - result.media_started_at < 38, "the box did not close the silent call"
-    call = rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
+    call = read_rows(box.db_path, "SELECT * FROM calls ORDER BY id DESC LIMIT 1")[0]
     call = wait_for_record(box.db_path, call["id"])
-    turns = rows(box.db_path, "SELECT role, text FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    turns = read_rows(box.db_path, "SELECT role, text FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
     assert [t["role"] for t in turns] == ["assistant", "assistant", "assistant"], turns  # greeting, prompt, bye
     assert call["end_reason"].startswith("completed")
 
@@ -252,3 +245,15 @@ def test_registers_and_takes_a_call_over_tls(tmp_path):
             result = caller.call(registrar.uri("200"), script.wav, script.seconds)
             assert result.answered, result.log[-1500:]
             assert first_sound_after(result, script.spoken[0][1]), "no reply heard over the TLS-signalled call"
+
+
+def test_a_call_past_the_maximum_length_is_closed_politely(tmp_path):
+    with BoxProcess({"turns": {"max_call_seconds": 30, "silence_prompt_seconds": 100}}) as process:
+        audio = compose([], 45, tmp_path / "silence.wav")
+        result = BaresipCaller(tmp_path / "caller", "100").call(process.uri, audio, 45)
+        assert result.answered
+        assert 30 <= result.ended_at - result.media_started_at < 40, "the box did not end the call at its limit"
+        call = wait_for_record(process.db_path, 1)
+        turns = read_rows(process.db_path, "SELECT role, text FROM turns WHERE call_id = 1 ORDER BY seq")
+        assert turns[-1]["role"] == "assistant" and "Tot ziens" in turns[-1]["text"], turns
+        assert call["end_reason"].startswith("completed")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from pathlib import Path
 
 import pytest
 
-from appliance.store import CallNotFoundError, CallStore
+from appliance.store import CallNotFoundError, CallStore, read_rows
 
 
 @pytest.fixture
@@ -18,30 +17,22 @@ def store(tmp_path):
     opened.close()
 
 
-def read(db: Path, sql: str, *args) -> list[dict]:
-    """What another process (the web page, the next start after a crash) sees: a connection of its own."""
-    connection = sqlite3.connect(db)
-    connection.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in connection.execute(sql, args)]
-    finally:
-        connection.close()
 
 
 def test_each_write_is_visible_at_once_to_another_connection(store):
     call_id = store.start_call("0612345678", "J. Jansen", "sip:200@127.0.0.1", "abc@host")
-    [call] = read(store.path, "SELECT * FROM calls WHERE id = ?", call_id)
+    [call] = read_rows(store.path, "SELECT * FROM calls WHERE id = ?", call_id)
     assert call["status"] == "in_progress" and call["caller_id"] == "0612345678" and call["started_at"]
 
     store.add_turn(call_id, "assistant", "Goedemorgen, waarmee kan ik u helpen?", intent="greeting")
     store.add_turn(call_id, "caller", "Wanneer zijn jullie open?", asr_ms=210.5)
-    turns = read(store.path, "SELECT seq, role, asr_ms FROM turns WHERE call_id = ? ORDER BY seq", call_id)
+    turns = read_rows(store.path, "SELECT seq, role, asr_ms FROM turns WHERE call_id = ? ORDER BY seq", call_id)
     assert [(t["seq"], t["role"]) for t in turns] == [(1, "assistant"), (2, "caller")]
     assert turns[1]["asr_ms"] == 210.5
 
     store.end_call(call_id, status="completed", end_reason="caller_hung_up", outcome="message",
                    lead={"name": "Jansen", "reden": "kies"}, language="nl")
-    [ended] = read(store.path, "SELECT status, ended_at, lead FROM calls WHERE id = ?", call_id)
+    [ended] = read_rows(store.path, "SELECT status, ended_at, lead FROM calls WHERE id = ?", call_id)
     assert ended["status"] == "completed" and ended["ended_at"] >= call["started_at"]
     assert store.call(call_id)["lead"] == {"name": "Jansen", "reden": "kies"}
     assert store.recent_calls()[0]["lead"] == {"name": "Jansen", "reden": "kies"}
@@ -90,7 +81,7 @@ def test_recover_interrupted_marks_only_calls_left_in_progress(tmp_path):
 
 def test_database_is_in_wal_mode(store):
     store.start_call("100")
-    assert read(store.path, "PRAGMA journal_mode")[0]["journal_mode"] == "wal"
+    assert read_rows(store.path, "PRAGMA journal_mode")[0]["journal_mode"] == "wal"
     assert store.path.with_name("balie.db-wal").exists()
 
 
@@ -121,7 +112,7 @@ def test_concurrent_writes_from_threads_lose_nothing(store):
     shared_turns = store.turns(shared)
     assert [t["seq"] for t in shared_turns] == list(range(1, 161))
     assert len({t["text"] for t in shared_turns}) == 160
-    assert read(store.path, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    assert read_rows(store.path, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
 
 
 def test_unknown_call_and_bad_status_give_clear_errors(store):

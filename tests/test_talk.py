@@ -9,7 +9,6 @@ for), so this also tests that `balie talk` keeps itself to real time.
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from appliance.store import read_rows
 from appliance.talk import RealTimePacer
 from appliance.testpeers.audio import read_wav, speech_onsets, synthesize_utterance
 
@@ -47,13 +47,6 @@ def talk(home: Path, *args: str, timeout: float = 90.0) -> subprocess.CompletedP
                           timeout=timeout, check=False)
 
 
-def rows(db: Path, sql: str, *args) -> list[dict]:
-    connection = sqlite3.connect(db)
-    connection.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in connection.execute(sql, args)]
-    finally:
-        connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +76,10 @@ def test_talk_exits_cleanly_and_prints_the_conversation(conversation):
 
 def test_call_record_has_the_question_and_the_hours_answer(conversation):
     db = conversation["directory"] / "data" / "balie.db"
-    [call] = rows(db, "SELECT * FROM calls")
+    [call] = read_rows(db, "SELECT * FROM calls")
     assert call["status"] == "completed" and call["caller_name"] == "balie talk", call
     assert call["answered_at"] and call["ended_at"]
-    turns = rows(db, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
+    turns = read_rows(db, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", call["id"])
     assert [t["role"] for t in turns[:3]] == ["assistant", "caller", "assistant"], turns
     assert "opening hours" in turns[1]["text"].lower()
     answer = turns[2]

@@ -31,6 +31,7 @@ from appliance.bench.box import BoxError, BoxProcess
 from appliance.bench.calls import Line, Script, Spans, prepare_script_then_wait, sounds_heard
 from appliance.config import ConfigError, load_config
 from appliance.models.manifest import PROJECT_ROOT
+from appliance.store import read_rows
 from appliance.testpeers.audio import AudioError
 from appliance.testpeers.baresip import BaresipCaller, CallResult
 from appliance.testpeers.kamailio import Kamailio
@@ -352,12 +353,9 @@ def _box_turns(db: Path, user: str, after_call_id: int) -> tuple[int, list[dict]
              " ORDER BY id LIMIT 1")
     deadline = time.monotonic() + RECORD_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
-            connection.row_factory = sqlite3.Row
-            call = connection.execute(query, (user, after_call_id)).fetchone()
-            if call is not None and call["status"] != "in_progress":
-                rows = connection.execute("SELECT * FROM turns WHERE call_id = ? ORDER BY seq", (call["id"],))
-                return call["id"], [dict(row) for row in rows]
+        found = read_rows(db, query, user, after_call_id)
+        if found and found[0]["status"] != "in_progress":
+            return found[0]["id"], read_rows(db, "SELECT * FROM turns WHERE call_id = ? ORDER BY seq", found[0]["id"])
         time.sleep(0.2)
     raise TimeoutError(f"the box closed no record of a call from {user} "
                        f"within {RECORD_TIMEOUT_SECONDS:.0f} s")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from appliance.brain.engine import Conversation, Reply
+from appliance.brain.phrases import say
 from appliance.call.playback import Playback, Utterance
 from appliance.call.stack import SpeechStack, from_pcm16
 from appliance.call.turns import TurnDetector, TurnEvent, TurnSignal
@@ -76,7 +77,7 @@ class CallSession:
         self._busy = threading.Event()            # the worker is handling a job
         self._protected_until = 0.0
         self._last_activity = time.monotonic()
-        self._silence_prompts = 0
+        self._time_up = False                      # the call reached max_call_seconds
         self._pending_after_playback: Reply | None = None
         self._closed_by_box: str | None = None     # "completed" or "transferred" once the box ends the call
         self._awaiting_audio: dict[int, tuple[Utterance, float]] = {}
@@ -190,9 +191,9 @@ class CallSession:
             self._pending_after_playback = None
             self._after_final_reply(pending)
             return
-        if now - self._started > self.turns.max_call_seconds:
-            self._jobs.put(_Job(kind="silence"))
-            self._silence_prompts = 2
+        if now - self._started > self.turns.max_call_seconds and not self._time_up:
+            self._time_up = True
+            self._jobs.put(_Job(kind="time_up"))
         elif now - self._last_activity >= self.turns.silence_prompt_seconds and self._jobs.empty():
             self._last_activity = now
             self._jobs.put(_Job(kind="silence"))
@@ -228,6 +229,9 @@ class CallSession:
             self._say(reply, started=time.monotonic())
         elif job.kind == "silence":
             self._say(self.conversation.on_silence(), started=time.monotonic())
+        elif job.kind == "time_up":
+            language = self.conversation.language
+            self._say(Reply(say("goodbye", language), language, end_call=True), started=time.monotonic())
         elif job.kind == "dtmf":
             self.store.add_turn(self.call_id, "caller", f"[DTMF {job.digits}]")
             self._say(self.conversation.hear_dtmf(job.digits), started=time.monotonic())
@@ -257,7 +261,6 @@ class CallSession:
             for utterance in self.playback.drop_all():
                 if isinstance(utterance.tag, int):
                     self.store.update_turn(utterance.tag, interrupted=1)
-        self._silence_prompts = 0
         self.store.add_turn(self.call_id, "caller", text, asr_ms=transcript.elapsed_s * 1000,
                             speech_end_ms=(job.decided - job.speech_end) * 1000)
         reply = self.conversation.hear(text)
