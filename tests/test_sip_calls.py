@@ -257,3 +257,13 @@ def test_a_call_past_the_maximum_length_is_closed_politely(tmp_path):
         turns = read_rows(process.db_path, "SELECT role, text FROM turns WHERE call_id = 1 ORDER BY seq")
         assert turns[-1]["role"] == "assistant" and "Tot ziens" in turns[-1]["text"], turns
         assert call["end_reason"].startswith("completed")
+
+
+def test_registration_is_refreshed_before_it_expires():
+    with Kamailio({"201": "refresh-201"}, port=free_port()) as registrar:
+        account = {"registrar": registrar.address, "user": "201", "password": "refresh-201", "register_expires": 30}
+        with BoxProcess({"sip": {"account": account}}) as process:
+            process.wait_for(lambda s: s["registration"]["state"] == "registered", 30, "registration")
+            time.sleep(40)  # past the 30 s the registrar granted: only a refresh keeps the contact
+            assert registrar.registered_contacts("201")
+            assert process.status()["registration"]["state"] == "registered"
