@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -22,7 +23,7 @@ from appliance.device.runtime import DeviceRuntime
 from appliance.models.store import ModelMissingError
 from appliance.profile import ProfileError
 from appliance.store import CallStore
-from appliance.telephony.engine import CallControls, IncomingCall, SipEngine
+from appliance.telephony.engine import CallControls, IncomingCall, SipEngine, remote_host
 from appliance.web.app import create_web_app
 
 log = logging.getLogger("balie")
@@ -61,7 +62,7 @@ class Appliance:
 
     def new_session(self, incoming: IncomingCall, controls: CallControls) -> CallSession:
         session = CallSession(self.stack, self.store, self.config.turns, incoming, controls,
-                              transfer_uri=self.transfer_uri)
+                              transfer_uri=self.transfer_target(incoming))
         self.sessions[session.call_id] = session
         self._forget_ended_sessions()
         return session
@@ -72,10 +73,12 @@ class Appliance:
         self.store.update_call(call_id, ended_at=self.store.call(call_id)["started_at"], end_reason="486 busy",
                                outcome="rejected_busy")
 
-    def transfer_uri(self, extension: str) -> str:
+    def transfer_target(self, incoming: IncomingCall) -> Callable[[str], str]:
+        """Where "extension 12" is for this call: on the registrar's domain, or (direct calls, no registrar)
+        on the system the call came from."""
         account = self.config.sip.account
-        host = account.domain or account.host if account else "127.0.0.1"
-        return f"sip:{extension}@{host}"
+        host = (account.domain or account.registrar) if account else remote_host(incoming.remote_uri)
+        return lambda extension: f"sip:{extension}@{host}"
 
     def _forget_ended_sessions(self) -> None:
         for call_id in [cid for cid, s in self.sessions.items() if s.ended]:

@@ -6,6 +6,7 @@ when a Dutch-capable ASR model is configured (BALIE_DUTCH_ASR_MODEL names it in 
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -13,16 +14,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from appliance.bench.box import BoxProcess
 from appliance.bench.calls import Line, clip, first_sound_after, prepare_script, received_audio, sounds_heard
+from appliance.config import DEFAULT_PROFILE
 from appliance.models.manifest import load_manifest
 from appliance.models.store import model_path
 from appliance.speech.asr import create_transcriber
 from appliance.speech.resample import resample
 from appliance.store import read_rows
 from appliance.testpeers.audio import compose, envelope_match, read_wav, synthesize_utterance, write_wav
-from appliance.testpeers.baresip import BaresipCaller
+from appliance.testpeers.baresip import BaresipCaller, BaresipPhone
 from appliance.testpeers.kamailio import Kamailio
 from appliance.testpeers.ports import free_port
 
@@ -267,3 +270,31 @@ def test_registration_is_refreshed_before_it_expires():
             time.sleep(40)  # past the 30 s the registrar granted: only a refresh keeps the contact
             assert registrar.registered_contacts("201")
             assert process.status()["registration"]["state"] == "registered"
+
+
+def test_caller_asking_for_a_colleague_is_transferred_to_their_extension(tmp_path):
+    profile = yaml.safe_load(DEFAULT_PROFILE.read_text())
+    always = {day: "00:00-23:59" for day in
+              ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+    profile["opening_hours"] = dict(always)
+    profile["public_holidays"]["closed"] = False
+    profile["staff"][0]["hours"] = dict(always)  # Anna de Vries, extension 201, is always in
+    (tmp_path / "profile.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True))
+    users = {**USERS, "201": "anna-201"}
+    with Kamailio(users, port=free_port()) as registrar:
+        account = {"registrar": registrar.address, "user": "200", "password": users["200"]}
+        ringback = synthesize_utterance("Hello, this is Anna.", "en-us", tmp_path / "anna.wav")
+        with BoxProcess({"profile": str(tmp_path / "profile.yaml"), "sip": {"account": account}}) as process, \
+                BaresipPhone(tmp_path / "anna", "201", ringback, seconds=6, password=users["201"],
+                             registrar=registrar.address) as anna:
+            anna.wait_registered()
+            process.wait_for(lambda s: s["registration"]["state"] == "registered", 30, "registration")
+            script = prepare_script([Line("Can I talk to Anna de Vries?")], tmp_path, seconds=24)
+            caller = BaresipCaller(tmp_path / "caller", "100", password=users["100"], registrar=registrar.address)
+            result = caller.call(registrar.uri("200"), script.wav, script.seconds)
+            assert result.answered
+            assert result.transferred_to and "201" in result.transferred_to, result.log[-2000:]
+            assert anna.wait_for_call(timeout=15).answered
+            call = wait_for_record(process.db_path, 1)
+            assert call["outcome"] == "transferred" and call["end_reason"].startswith("transferred"), call
+            assert json.loads(call["lead"])["action"]["extension"] == "201"

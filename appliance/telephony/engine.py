@@ -62,6 +62,12 @@ def parse_caller(remote_uri: str) -> tuple[str, str]:
     return name, user
 
 
+def remote_host(remote_uri: str) -> str:
+    """host[:port] of `"Jan" <sip:0612345678@pbx.lan:5060;transport=udp>`."""
+    uri = remote_uri.split("<", 1)[-1].rstrip(">")
+    return uri.split("@", 1)[-1].split(";", 1)[0]
+
+
 class _Call(pj.Call):
     def __init__(self, engine: SipEngine, account: pj.Account, call_id: int) -> None:
         super().__init__(account, call_id)
