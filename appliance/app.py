@@ -180,10 +180,15 @@ def main(args: argparse.Namespace) -> int:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         store = CallStore(config.data_dir / "balie.db")
         recovered = store.recover_interrupted()
-        stack = load_stack(config)
-    except (ConfigError, ProfileError, ModelMissingError) as exc:
+    except (ConfigError, OSError) as exc:
         print(f"balie: {exc}", file=sys.stderr)
         return 2
+    try:
+        stack = load_stack(config)
+    except (ProfileError, ModelMissingError) as exc:
+        print(f"balie: {exc}", file=sys.stderr)
+        return serve_without_calls(config, store, f"model missing or damaged: {exc}"
+                                   if isinstance(exc, ModelMissingError) else f"profile: {exc}")
     appliance = Appliance(config, stack, store, recovered_calls=recovered)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: appliance.stop(0))
@@ -192,3 +197,29 @@ def main(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"balie: {exc}", file=sys.stderr)
         return 1
+
+
+def serve_without_calls(config: AppConfig, store: CallStore, problem: str) -> int:
+    """The box cannot take calls (a model or the profile is broken) but stays up to say so: red LED, status page,
+    health 503. Restarting would not help, so systemd is told it is running; the owner or installer fixes it."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    device = DeviceRuntime(config.data_dir, request_exit=lambda _code: stop.set())
+
+    def status() -> dict:
+        return {"version": __version__, "business": "", "registration": None, "registration_summary": problem,
+                "active_calls": 0, "ringing_calls": 0, "max_calls": config.sip.max_calls, "problems": [problem]}
+
+    web = _WebServer(create_web_app(status, store), config.web.host, config.web.port)
+    web.start()
+    print(f"balie {__version__}: NOT taking calls: {problem}; web on port {web.port}", flush=True)
+    device.ready(problem)
+    try:
+        while not stop.wait(HEALTH_INTERVAL):
+            device.update(status(), healthy=web.thread.is_alive())
+    finally:
+        device.close()
+        web.stop()
+        store.close()
+    return 0

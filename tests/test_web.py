@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import urllib.error
+import urllib.request
 
 import httpx
 import pytest
@@ -10,6 +12,7 @@ import yaml
 
 from appliance.bench.box import BoxProcess
 from appliance.config import DEFAULT_PROFILE
+from appliance.models.manifest import DEFAULT_MODELS_DIR
 from appliance.store import CallStore
 from appliance.testpeers.ports import LOOPBACK, free_port
 
@@ -111,3 +114,19 @@ def test_health_is_503_and_names_the_problem_when_registration_fails(tmp_path):
     body = response.json()
     assert body["ok"] is False and any("SIP registration unreachable" in p for p in body["problems"]), body
     assert "<li>SIP registration unreachable" in page
+
+
+def test_box_with_a_missing_model_stays_up_to_say_so(tmp_path):
+    """No calls without models, but the status page, health check and LEDs tell the installer what is wrong."""
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "manifest.toml").write_text((DEFAULT_MODELS_DIR / "manifest.toml").read_text())
+    with BoxProcess(env={"BALIE_MODELS_DIR": str(models)}) as box:
+        status = box.status()
+        assert status["problems"] and status["problems"][0].startswith("model missing")
+        assert "balie models fetch" in status["problems"][0]
+        with pytest.raises(urllib.error.HTTPError) as health:
+            urllib.request.urlopen(f"http://127.0.0.1:{box.web_port}/api/health", timeout=5)
+        assert health.value.code == 503
+        assert box.process.poll() is None
+        assert box.stop() == 0
