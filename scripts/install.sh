@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng libespeak-ng1 kamailio kamailio-tls-modules openssl sip-tester baresip-core sox libsndfile1
+APT_PACKAGES=(python3 python3-venv python3-dev build-essential cmake espeak-ng libespeak-ng1 kamailio kamailio-tls-modules openssl sip-tester baresip-core sox libsndfile1
               libportaudio2 alsa-utils systemd mmdebstrap dosfstools mtools fdisk e2fsprogs)
 VENV=${BALIE_VENV:-.venv}
 PYTHON=${PYTHON:-python3.11}
