@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     brain.add_argument("--json", action="store_true")
     brain.add_argument("--output", type=Path, help="also write the JSON result here")
     brain.add_argument("--no-llm", action="store_true")
+    brain.add_argument("--suite", default="public", help='scenario suite: "public", "heldout" or "heldout2"')
     brain.set_defaults(func=_handler("appliance.bench.brain:main"))
     return parser
 

@@ -1,5 +1,8 @@
 """`balie bench brain`: runs the public scenario suite (tests/scenarios/*.yaml) through the conversation engine
-and measures intent, slot and action accuracy, fact checks, invented facts and understanding latency."""
+and measures intent, slot and action accuracy, fact checks, invented facts and understanding latency.
+
+Files named heldout*.yaml are held-out sets, kept out of the public suite: each is run on its own by naming it
+(`suite="heldout"` runs tests/scenarios/heldout.yaml)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ from appliance.profile import BusinessProfile, load_profile
 SCENARIO_DIR = PROJECT_ROOT / "tests" / "scenarios"
 PROFILE_DIR = PROJECT_ROOT / "appliance" / "data" / "profiles"
 CALLER_FIELDS = {"name", "phone", "phone_source", "email", "address", "postcode"}
+PUBLIC_SUITE = "public"
+HELD_OUT_PREFIX = "heldout"
 
 
 class ScenarioError(ValueError):
@@ -76,9 +81,19 @@ def _scenario(raw: dict, profile: str, source: Path) -> Scenario:
         raise ScenarioError(f"{source}: scenario {raw.get('id', '?')!r}: {exc!r}") from exc
 
 
-def load_scenarios(directory: Path = SCENARIO_DIR) -> list[Scenario]:
+def suite_files(suite: str = PUBLIC_SUITE, directory: Path = SCENARIO_DIR) -> list[Path]:
+    """The scenario files of a suite: every non-held-out file for the public suite, else `<suite>.yaml`."""
+    if suite == PUBLIC_SUITE:
+        return [p for p in sorted(directory.glob("*.yaml")) if not p.stem.startswith(HELD_OUT_PREFIX)]
+    path = directory / f"{suite}.yaml"
+    if not path.is_file():
+        raise ScenarioError(f"no scenario suite {suite!r} (looked for {path})")
+    return [path]
+
+
+def load_scenarios(directory: Path = SCENARIO_DIR, suite: str = PUBLIC_SUITE) -> list[Scenario]:
     scenarios: list[Scenario] = []
-    for path in sorted(directory.glob("*.yaml")):
+    for path in suite_files(suite, directory):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         scenarios += [_scenario(raw, data.get("profile", ""), path) for raw in data.get("scenarios", [])]
     ids = [s.id for s in scenarios]
@@ -222,7 +237,7 @@ def main(args: argparse.Namespace) -> int:
             print(f"error: cannot load the language model: {exc}", file=sys.stderr)
             return 2
     try:
-        summary = run_suite(understander)
+        summary = run_suite(understander, load_scenarios(suite=getattr(args, "suite", PUBLIC_SUITE)))
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -148,6 +148,16 @@ def match_faq(text: str, profile: BusinessProfile, threshold: float = 62.0) -> F
 DISTINCTIVE_SCORE = 70.0
 
 
+def faq_coverage(text: str, entry: FaqEntry) -> float:
+    """The share of the caller's meaning-bearing words that the FAQ's questions account for (0..1): a long
+    request that merely mentions "betalen" or "bod" is not the FAQ question "Hoe kan ik betalen?"."""
+    heard = content_words(text)
+    if not heard:
+        return 0.0
+    asked = set().union(*(content_words(q) for q in entry.questions))
+    return min(1.0, _fuzzy_overlap(asked, heard) / len(heard))
+
+
 def _distinctive_words(profile: BusinessProfile) -> dict[str, set[str]]:
     """Per FAQ entry, the long words of its questions that no other entry (and no service) uses: "Funda"."""
     per_entry = {e.id: set().union(*(content_words(q) for q in e.questions)) for e in profile.faq}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from appliance.brain.intents import Intent
-from appliance.brain.text import normalize, words
+from appliance.brain.text import clean_speech, normalize
 
 # Cue patterns (regular expressions over normalized text) and their weight.
 _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
@@ -22,29 +22,32 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\bopen (op|met|tijdens)\b|\b(kerst|pasen|pinksteren|koningsdag|feestdag\w*|hemelvaart)\b", 1.0),
     ),
     Intent.PRICES: (
-        (r"\bkost\w*|\bprijs\w*|tarie[fv]\w*|wat betaal|hoeveel (is|kost|moet)|\bprice\w*|\bcost\w*|how much", 2.5),
+        (r"\bkost\w*|\bprijs\w*|tarie[fv]\w*|wat betaal|hoeveel (is|kost|moet)|\bprice\w*|\bcost\w*|how much|"
+         r"\b(wat|hoeveel)\b.*\bbetal\w*|\brekenen (jullie|u)\b|\bdo you charge\b", 2.5),
         (r"\beuro\b|\brates?\b|\bfee\b|\bduur\b", 1.0),
     ),
     Intent.CONTACT: (
         (r"\badres\b|\baddress\b|waar (zitten|zit|bent|zijn) (jullie|u)|\bwhere are you\b|route|parkeer\w*|parkeren|"
-         r"\bparking\b|\bpark\b|e-?mail\w*|bereikbaar|hoe kom ik|how do i get|directions|telefoonnummer|"
+         r"\bparking\b|\bpark\b|\b(e-?)?mail\w*|bereikbaar|hoe kom ik|how do i get|directions|telefoonnummer|"
          r"\bwebsite\b|\blocat\w*", 2.5),
     ),
     Intent.ORDER_STATUS: (
         (r"\bstatus\b|hoe staat het|stand van zaken|\bbestelling\b|\bbesteld\b|\border\b|\bgeleverd\b|"
-         r"levering|wanneer komt|is .* al (klaar|binnen)|\bdossier\b", 2.0),
+         r"levering|wanneer komt|is .* al (klaar|binnen)|\bdossier\b|\bal (iets )?(\w+ )?(bekend|nieuws)\b|"
+         r"\bnog (niets|niks) (gehoord|vernomen)\b|\bany (news|update)\b", 2.0),
     ),
     Intent.APPOINTMENT_NEW: (
         (r"afspraak (maken|inplannen|plannen)|(maken|plannen|inplannen) .*afspraak|een afspraak|"
          r"\breserver\w*|tafel (voor|reserveren)|make an appointment|book\w*|\breservation\b|"
          r"\bbezichtig\w*|\bviewing\b|\blangs ?komen\b|langskomen|consult\w*|\bkennismak\w*|"
          r"\bintake\b|\bcontrole\b|\bcheck-?up\b|inschrijven|\bplek\b|schedule|come in\b|\b(in)?plannen\b|"
-         r"\binplannen\b|\bingepland\b", 2.0),
-        (r"\bappointment\b|\bafspraak\b", 1.5),
+         r"\binplannen\b|\bingepland\b|\btafel\w* voor\b|\btable for\b", 2.0),
+        (r"\bappointment\b|\bafspraak\b|\bvoor \w+ (personen|man)\b|\bfor \w+ (people|persons)\b", 1.5),
     ),
     Intent.APPOINTMENT_CHANGE: (
         (r"\bverzet\w*|\bverplaats\w*|\bomzetten\b|andere (dag|tijd|datum)|\bwijzig\w*|\bveranderen\b|"
-         r"\bresched\w*|\bmove my\b|\bchange my\b|\bverschuiven\b", 3.0),
+         r"\bresched\w*|\bmove my\b|\bchange my\b|\bverschuiv\w*|\bverschov\w*", 3.0),
+        (r"\bin plaats van\b|\binstead of\b", 2.0),
     ),
     Intent.APPOINTMENT_CANCEL: (
         (r"\bafzeggen\b|\bannuleer\w*|\bannuler\w*|\bafmelden\b|\bcancel\w*|kan niet komen|kom niet|"
@@ -66,15 +69,19 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
     Intent.SERVICE: (
         (r"(al|bestaande|vaste) klant|klantnummer|ik ben (al )?(klant|client|patient)|\bcustomer\b|"
          r"\bonderhoud\w*|\bservice\w*|\bgarantie\b|\bwarranty\b|\bmijn zaak\b|\bmijn dossier\b|"
-         r"\bfactuur\b|\binvoice\b|doet het (weer )?niet|werkt (weer )?niet|\bnot working\b|\bstuk\b|"
+         r"\bfactuur\b|\binvoice\b|\brekening\b(?! (mee )?houden)|\bbill\b|"
+         r"\bdoet (het )?(\w+ )?(niet|niks|niets)( meer)?\b|\bwerkt (\w+ )?(niet|niks)( meer)?\b|"
+         r"\bnot working\b|\bstuk\b|"
          r"foutmelding|\bdefect\b|niet opgelost|\bklacht\w*|"
          r"(vorige|afgelopen) (week|maand|jaar)\b.*\b(geweest|gedaan|geplaatst|gelegd|geinstalleerd|vervangen|"
          r"gerepareerd)|jullie hebben .*\b(geplaatst|gelegd|geinstalleerd|vervangen|gerepareerd)", 2.0),
+        (r"\bnog (steeds|altijd)\b|\bstill\b", 1.0),
     ),
     Intent.PERSON: (
         (r"spreken met|\bspreken\b|doorverbinden|verbind\w*|\bspeak (to|with)\b|\btalk to\b|"
          r"\bput me through\b|\btransfer\b|\bmedewerker\b|echt mens|een mens|\bhuman\b|\breal person\b|"
-         r"\biemand (anders|spreken)\b|\bcollega\b|\breceptie\b|\bis .* (er|aanwezig|binnen)\b", 2.5),
+         r"\biemand (anders|spreken)\b|\bcollega\b|\breceptie\b|"
+         r"^(is|zijn) \w+( \w+)? (er|aanwezig|binnen)\b|\bis \w+( \w+)? (aanwezig|binnen)\b", 2.5),
     ),
     Intent.MESSAGE: (
         (r"\bbericht\w*|\bboodschap\b|doorgeven|\bmessage\b|\bnotitie\b|laten weten|\bpass (it )?on\b", 2.5),
@@ -114,8 +121,12 @@ class RuleVerdict:
     scores: dict[Intent, float]
 
 
+OWNER_URGENT_WEIGHT = 2.0
+LONG_UTTERANCE = 7  # words; a goodbye cue inside a longer utterance with another request is not a goodbye
+
+
 def cue_scores(text: str) -> dict[Intent, float]:
-    normalized = normalize(text)
+    normalized = clean_speech(text)
     scores: dict[Intent, float] = {}
     for intent, cues in _COMPILED.items():
         total = sum(weight for pattern, weight in cues if pattern.search(normalized))
@@ -127,9 +138,11 @@ def cue_scores(text: str) -> dict[Intent, float]:
 def classify(text: str, urgent_words: tuple[str, ...] = ()) -> RuleVerdict:
     """The best-supported intent; UNCLEAR with score 0 when no cue is found."""
     scores = cue_scores(text)
-    if urgent_words and has_any(text, urgent_words):
-        scores[Intent.URGENT] = scores.get(Intent.URGENT, 0.0) + 2.0
-    if is_question(text) and Intent.GOODBYE in scores and len(words(text)) > 4:
+    asks_price = scores.get(Intent.PRICES, 0.0) >= 2.5  # "wat kost het als de kraan lekt": the problem is the job
+    if urgent_words and not asks_price and has_any(text, urgent_words):
+        scores[Intent.URGENT] = scores.get(Intent.URGENT, 0.0) + OWNER_URGENT_WEIGHT
+    size = len(clean_speech(text).split())
+    if Intent.GOODBYE in scores and ((is_question(text) and size > 4) or (size >= LONG_UTTERANCE and len(scores) > 1)):
         del scores[Intent.GOODBYE]
     if not scores:
         return RuleVerdict(Intent.UNCLEAR, 0.0, {})
@@ -180,4 +193,4 @@ def is_injection(text: str) -> bool:
 
 
 def is_question(text: str) -> bool:
-    return text.strip().endswith("?") or bool(_QUESTION_WORDS.match(normalize(text)))
+    return text.strip().endswith("?") or bool(_QUESTION_WORDS.match(clean_speech(text)))
