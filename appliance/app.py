@@ -121,7 +121,8 @@ class Appliance:
         self.engine = SipEngine(self.config.sip, self.new_session, self.record_busy)
         try:
             self.engine.start()
-            web = _WebServer(create_web_app(self.status, self.store), self.config.web.host, self.config.web.port)
+            app = create_web_app(self.status, self.store, self.config.data_dir)
+            web = _WebServer(app, self.config.web.host, self.config.web.port)
             web.start()
         except RuntimeError:
             self.device.close()
@@ -211,7 +212,7 @@ def serve_without_calls(config: AppConfig, store: CallStore, problem: str) -> in
         return {"version": __version__, "business": "", "registration": None, "registration_summary": problem,
                 "active_calls": 0, "ringing_calls": 0, "max_calls": config.sip.max_calls, "problems": [problem]}
 
-    web = _WebServer(create_web_app(status, store), config.web.host, config.web.port)
+    web = _WebServer(create_web_app(status, store, config.data_dir), config.web.host, config.web.port)
     web.start()
     print(f"balie {__version__}: NOT taking calls: {problem}; web on port {web.port}", flush=True)
     device.ready(problem)

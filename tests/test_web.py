@@ -130,3 +130,15 @@ def test_box_with_a_missing_model_stays_up_to_say_so(tmp_path):
         assert health.value.code == 503
         assert box.process.poll() is None
         assert box.stop() == 0
+
+
+def test_first_visit_shows_the_admin_reset_token_once(tmp_path):
+    from appliance.device.reset_token import issue_reset_token, verify_reset_token
+
+    data_dir = tmp_path / "data"
+    token = issue_reset_token(data_dir)  # what first boot does
+    with BoxProcess(data_dir=data_dir) as box:
+        first = httpx.get(f"http://{LOOPBACK}:{box.web_port}/", timeout=5).text
+        second = httpx.get(f"http://{LOOPBACK}:{box.web_port}/", timeout=5).text
+    assert token in first and token not in second
+    assert verify_reset_token(data_dir, token)  # shown once, still valid for a password reset

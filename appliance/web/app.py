@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from appliance.device.reset_token import take_unseen_reset_token
 from appliance.store import CallNotFoundError, CallStore
 
 StatusProvider = Callable[[], dict]
 
 
-def create_web_app(status: StatusProvider, store: CallStore) -> FastAPI:
+def create_web_app(status: StatusProvider, store: CallStore, data_dir: Path | None = None) -> FastAPI:
+    """`data_dir` holds the admin reset token first boot issued: the first visit of `/` shows it, once."""
     app = FastAPI(title="Balie", docs_url="/api/docs", openapi_url="/api/openapi.json")
 
     @app.get("/api/health")
@@ -44,8 +47,12 @@ def create_web_app(status: StatusProvider, store: CallStore) -> FastAPI:
         rows = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
                        for k, v in current.items() if not isinstance(v, dict | list))
         problems = "".join(f"<li>{escape(p)}</li>" for p in current["problems"]) or "<li>none</li>"
+        token = take_unseen_reset_token(data_dir) if data_dir else None
+        notice = (f"<p class='reset-token'>Herstelcode voor het beheerderswachtwoord (wordt maar één keer getoond; "
+                  f"schrijf hem op het label onder het kastje): <strong>{escape(token)}</strong></p>"
+                  if token else "")
         return (f"<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Balie</title></head>"
-                f"<body><h1>Balie — {escape(current.get('business', ''))}</h1><table>{rows}</table>"
+                f"<body><h1>Balie — {escape(current.get('business', ''))}</h1>{notice}<table>{rows}</table>"
                 f"<h2>Aandachtspunten</h2><ul>{problems}</ul></body></html>")
 
     return app
