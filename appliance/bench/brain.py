@@ -7,7 +7,6 @@ Files named heldout*.yaml are held-out sets, kept out of the public suite: each 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from appliance.bench.report import publish
 from appliance.brain.engine import Conversation
 from appliance.brain.grounding import invented_facts
 from appliance.brain.understanding import Understander, UnderstanderError
@@ -241,16 +241,13 @@ def main(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    text = json.dumps(summary, ensure_ascii=False, indent=2)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
-    if args.json:
-        print(text)
-    else:
-        for key, value in summary.items():
-            if key != "failures":
-                print(f"{key:>24}: {value}")
-        for failure in summary["failures"]:
-            print(f"- {failure['id']}: {'; '.join(failure['problems'] + failure['invented'])}")
+    publish(summary, args, format_summary)
     return 0
+
+
+def format_summary(summary: dict) -> str:
+    lines = [f"{key:>24}: {value}" for key, value in summary.items() if key != "failures"]
+    lines += [f"- {failure['id']}: {'; '.join(failure['problems'] + failure['invented'])}"
+              for failure in summary["failures"]]
+    return "\n".join(lines)
+

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import secrets
 import sqlite3
@@ -29,6 +28,7 @@ import numpy as np
 from appliance import __version__
 from appliance.bench.box import BoxError, BoxProcess
 from appliance.bench.calls import Line, Script, Spans, prepare_script_then_wait, sounds_heard
+from appliance.bench.report import publish
 from appliance.config import ConfigError, load_config
 from appliance.models.manifest import PROJECT_ROOT
 from appliance.store import read_rows
@@ -526,9 +526,5 @@ def _run_command(bench: Callable[[], dict], args: argparse.Namespace) -> int:
     except (BoxError, PeerError, AudioError, OSError, sqlite3.Error) as error:
         print(f"balie bench: the bench could not run: {error}", file=sys.stderr)
         return 2
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
-    print(text if args.json else format_report(result))
+    publish(result, args, format_report)
     return 1 if result["failures"] else 0

@@ -7,6 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,9 +70,7 @@ class SpeechStack:
     def new_detector(self) -> SpeechDetector:
         return SpeechDetector(self.vad_model, sample_rate=CALL_RATE)
 
-    def new_conversation(self, caller_id: str | None, now=None) -> Conversation:
-        from datetime import datetime
-
+    def new_conversation(self, caller_id: str | None, now: datetime | None = None) -> Conversation:
         return Conversation(self.profile, self.understander, now=now or datetime.now().astimezone(),
                             caller_id=caller_id)
 

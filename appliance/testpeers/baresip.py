@@ -15,7 +15,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from appliance.testpeers.audio import AudioError, pad_with_silence, read_wav
 from appliance.testpeers.baresip_config import BaresipAccount, write_config
@@ -32,7 +31,7 @@ from appliance.testpeers.baresip_log import (
     parse_line,
 )
 from appliance.testpeers.ports import free_port
-from appliance.testpeers.process import LogLine, PeerError, PeerProcess
+from appliance.testpeers.process import LogLine, PeerError, PeerProcess, RunsWhileInside
 from appliance.testpeers.recording_clock import FileGrowthWatcher, recording_started_at, wall_clock_wav
 
 PHONE_RATE = 8000
@@ -316,7 +315,7 @@ class BaresipCaller:
             return directory
 
 
-class BaresipPhone:
+class BaresipPhone(RunsWhileInside):
     """A phone that answers every call at once and plays `play`; it registers as `user` when given a registrar
     (host:port), and is reachable directly at `uri` either way.
 
@@ -346,15 +345,6 @@ class BaresipPhone:
         self._baresip: _Baresip | None = None
         self._next_line = 0
         self._calls = itertools.count(1)
-
-    def __enter__(self) -> BaresipPhone:
-        self.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
 
     @property
     def log(self) -> str:

@@ -11,10 +11,9 @@ import time
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from types import TracebackType
 
 from appliance.testpeers.ports import LOOPBACK
-from appliance.testpeers.process import PeerError, PeerProcess
+from appliance.testpeers.process import PeerError, PeerProcess, RunsWhileInside
 from appliance.testpeers.sip_ping import options_ping
 
 _USER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -25,7 +24,7 @@ _SHARED_MEMORY_MB = "16"
 _PRIVATE_MEMORY_MB = "4"
 
 
-class Kamailio:
+class Kamailio(RunsWhileInside):
     """Kamailio 5.6 as registrar and proxy on `host`:`port` (UDP and TCP), with digest-checked static users.
 
     Use as a context manager; `users` maps user name to password, e.g. {"200": "secret200"}.
@@ -71,15 +70,6 @@ class Kamailio:
     def log(self) -> str:
         """Kamailio's stderr so far."""
         return self._process.text() if self._process else ""
-
-    def __enter__(self) -> Kamailio:
-        self.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Writes the config, starts Kamailio in the foreground and waits until it answers OPTIONS."""
