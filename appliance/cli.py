@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     brain.add_argument("--json", action="store_true")
     brain.add_argument("--output", type=Path, help="also write the JSON result here")
     brain.add_argument("--no-llm", action="store_true")
-    brain.add_argument("--suite", default="public", help='scenario suite: "public", "heldout" or "heldout2"')
+    brain.add_argument("--suite", default="public",
+                       help='"public", or a held-out set such as "heldout3" (tests/scenarios/heldout*.yaml)')
     brain.set_defaults(func=_handler("appliance.bench.brain:main"))
     return parser
 

@@ -3,8 +3,8 @@
 The floors are the levels reached when the suite was written; a change that lowers any of them fails here.
 Reached (2026-12-04, 70 scenarios): rules only 100% on every measure; with Qwen2.5-Coder-1.5B intent 98.7%,
 slots 100%, actions 98.6%, zero invented facts. After the generalisation work (rule evidence weighs more
-against the model, see interpret.RULE_WEIGHT) the model run reaches 100% on every measure. The held-out
-phrasings have their own floors in test_brain_heldout.py.
+against the model, see interpret.RULE_WEIGHT) the model run reaches 100% on every measure, and again with the
+intent probe that replaced label scoring. The held-out phrasings have their own floors in test_brain_heldout.py.
 """
 
 import pytest

@@ -141,7 +141,9 @@ class Conversation:
             return self._reply("")
         if self.stage in (Stage.CALLER_ID, Stage.CONFIRM, Stage.OFFER, Stage.ANYTHING_ELSE) and digits[:1] in "12":
             return self.hear("ja" if digits[:1] == "1" else "nee")
-        return self._repeat_question()
+        if self.stage in (Stage.SLOT, Stage.CALLER_ID, Stage.CONFIRM):
+            return self._repeat_question()
+        return self._reply(say("keys_not_needed", self.language))
 
     def on_silence(self) -> Reply:
         """The caller said nothing for a while: prompt once, then say goodbye."""
@@ -343,8 +345,8 @@ class Conversation:
 
     def _person(self, text: str, staff: StaffMember | None) -> Reply:
         if staff is None:
-            if re.search(r"medewerker|mens|human|real person|someone|iemand|collega|colleague|receptie",
-                         " ".join(words(text))):
+            if re.search(r"medewerker|mens|human|person|persoon|someone|somebody|anyone|iemand|collega|colleague|"
+                         r"receptie|reception|operator", " ".join(words(text))):
                 return self._route_or_offer(Intent.PERSON, "", text)
             self.stage = Stage.WHICH_PERSON
             return self._reply(say("which_person", self.language), intent=Intent.PERSON)

@@ -1,9 +1,9 @@
 """One utterance -> what the caller wants.
 
-Rules decide when they are unambiguous (a strong cue for exactly one intent): they are precise and cost no
-model time. Otherwise the language model's intent scores decide, nudged by whatever rule evidence there is.
-Some facts the model cannot know override it: the owner's own urgent words, a near-literal FAQ question,
-an attempt to instruct the assistant.
+With the language model loaded, its probe decides (appliance/brain/understanding.py), nudged by rule evidence;
+unambiguous rules (a strong cue for exactly one intent) decide alone and save the model's time. Without the
+model, the rules decide. Some facts the model cannot know override it when it leaves room for them: the owner's
+own urgent words, a near-literal FAQ question. An attempt to instruct the assistant is never obeyed.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from appliance.brain.matching import (
 from appliance.brain.understanding import Understander
 from appliance.profile.schema import BusinessProfile, Service, StaffMember
 
-# How much one point of rule evidence moves the model's probability. Calibrated on held-out phrasings: the
-# 1.5B model alone overrode weak but right cues (one cue, 2.0 points) too often at 0.12.
+# How much one point of rule evidence adds to the model's probability.
 RULE_WEIGHT = 0.3
-CONFIDENT_RULE = 3.0    # a rule score this high ...
+CONFIDENT_RULE = 4.0    # a rule score this high ...
 CONFIDENT_MARGIN = 1.5  # ... and this far ahead of the runner-up decides without the model
+URGENT_PLAUSIBLE = 0.2  # the owner's urgent words count when the model gives an emergency at least this chance
+MODEL_SURE = 0.9        # a model this sure is not overridden by a fuzzy FAQ match
 FAQ_CERTAIN = 80.0
 FAQ_LIKELY = 70.0
 FAQ_COVERAGE = 0.4  # against rule evidence for another intent, the FAQ must account for this share of the words
@@ -57,7 +58,7 @@ def _rule_scores(text: str, profile: BusinessProfile, staff: StaffMember | None)
     verdict = rules.classify(text, tuple(profile.urgency.keywords))
     scores = dict(verdict.scores)
     if staff and Intent.PERSON in scores:
-        scores[Intent.PERSON] += 1.0  # asking for someone, and naming someone who works here
+        scores[Intent.PERSON] += 1.5  # asking for someone, and naming someone who works here: decisive
     elif staff and verdict.intent in (Intent.UNCLEAR, Intent.MESSAGE):
         scores[Intent.PERSON] = 1.0
     competing = {Intent.APPOINTMENT_CHANGE, Intent.APPOINTMENT_CANCEL, Intent.PRICES, Intent.QUOTE} & scores.keys()
@@ -75,41 +76,89 @@ def _confident(scores: dict[Intent, float]) -> Intent | None:
     return max(scores, key=scores.__getitem__)
 
 
-def interpret(text: str, profile: BusinessProfile, understander: Understander | None) -> Understanding:
-    started = time.perf_counter()
-    staff = match_staff(text, profile) or match_role(text, profile)
-    faq = match_faq(text, profile)
-    service = match_service(text, profile)
-    urgent_words = rules.has_any(text, tuple(profile.urgency.keywords))
-    injection = rules.is_injection(text)
-    scores = _rule_scores(text, profile, staff)
-    model_ms = None
-    source = "rules"
-    decided = _confident(scores)
-    if decided is not None:
-        intent, confidence = decided, 1.0
-    elif understander is not None:
-        model = understander.score(text)
-        model_ms, source = model.latency_ms, "model"
-        combined = {i: p + RULE_WEIGHT * min(scores.get(i, 0.0), 5.0) for i, p in model.probabilities.items()}
-        intent = max(combined, key=combined.__getitem__)
-        confidence = model.probabilities[intent]
-        if intent == Intent.SERVICE and not scores and rules.is_question(text):
-            intent = Intent.FAQ  # a general question without any sign of an existing customer
-    elif scores:
+@dataclass(frozen=True)
+class _Evidence:
+    """What the words say before any intent is chosen."""
+
+    text: str
+    staff: StaffMember | None
+    faq: FaqMatch | None
+    urgent_phrase: str | None  # the owner's urgent word or phrase that was heard
+    scores: dict[Intent, float]
+    service: Service | None
+
+
+def _asks_a_listed_price(evidence: _Evidence) -> bool:
+    """ "Wat kost het om mijn huis te verkopen?": a price question about a service whose price the profile
+    states is answered with that price, not turned into a request for a quote."""
+    service = evidence.service
+    return (service is not None and (service.price_eur is not None or service.price_note is not None)
+            and rules.asks_cost(evidence.text))
+
+
+def _faq_fits(evidence: _Evidence, intent: Intent) -> bool:
+    """Whether a matched FAQ question explains the utterance better than the chosen intent."""
+    faq, scores = evidence.faq, evidence.scores
+    if not faq or intent not in _FAQ_OVERRIDES:
+        return False
+    if faq.score >= FAQ_CERTAIN:
+        return intent not in scores or faq_coverage(evidence.text, faq.entry) >= FAQ_COVERAGE
+    return faq.score >= FAQ_LIKELY and intent not in scores
+
+
+def _by_rules(evidence: _Evidence) -> tuple[Intent, float]:
+    scores = evidence.scores
+    if scores:
         intent = max(scores, key=lambda i: (scores[i], -list(Intent).index(i)))
         confidence = min(1.0, scores[intent] / 4)
     else:
         intent, confidence = Intent.UNCLEAR, 0.0
-    if urgent_words and intent not in _NOT_MADE_URGENT:
+    if evidence.urgent_phrase and intent not in _NOT_MADE_URGENT:
         intent = Intent.URGENT  # the owner decides what counts as urgent for this business
-    if faq and intent in _FAQ_OVERRIDES and (
-            (faq.score >= FAQ_CERTAIN and (intent not in scores or faq_coverage(text, faq.entry) >= FAQ_COVERAGE))
-            or (faq.score >= FAQ_LIKELY and intent not in scores)):
+    if _faq_fits(evidence, intent):
         intent = Intent.FAQ
-    if intent == Intent.UNCLEAR and rules.is_question(text) and len(text.split()) >= 4:
+    if intent == Intent.UNCLEAR and rules.is_question(evidence.text) and len(evidence.text.split()) >= 4:
         intent = Intent.FAQ  # a real question the profile may not answer: say so rather than "pardon?"
+    return intent, confidence
+
+
+def _by_model(evidence: _Evidence, probabilities: dict[Intent, float]) -> tuple[Intent, float]:
+    scores = evidence.scores
+    combined = {i: p + RULE_WEIGHT * min(scores.get(i, 0.0), 5.0) for i, p in probabilities.items()}
+    intent = max(combined, key=combined.__getitem__)
+    phrase = evidence.urgent_phrase
+    if phrase and intent not in _NOT_MADE_URGENT and (
+            len(phrase.split()) > 1 or probabilities[Intent.URGENT] >= URGENT_PLAUSIBLE):
+        intent = Intent.URGENT  # a situation the owner described ("geen verwarming"), or a word that fits one
+    if probabilities[intent] < MODEL_SURE and _faq_fits(evidence, intent):
+        intent = Intent.FAQ
+    return intent, probabilities[intent]
+
+
+def interpret(text: str, profile: BusinessProfile, understander: Understander | None) -> Understanding:
+    started = time.perf_counter()
+    staff = match_staff(text, profile) or match_role(text, profile)
+    urgent_phrase = rules.find_phrase(text, tuple(profile.urgency.keywords))
+    evidence = _Evidence(text, staff, match_faq(text, profile), urgent_phrase, _rule_scores(text, profile, staff),
+                         match_service(text, profile))
+    model_ms = None
+    source = "rules"
+    decided = _confident(evidence.scores)
+    if decided is not None:
+        intent, confidence = decided, 1.0
+        if evidence.urgent_phrase and intent not in _NOT_MADE_URGENT:
+            intent = Intent.URGENT
+    elif understander is not None:
+        model = understander.score(text)
+        model_ms, source = model.latency_ms, "model"
+        intent, confidence = _by_model(evidence, model.probabilities)
+    else:
+        intent, confidence = _by_rules(evidence)
+    if intent == Intent.QUOTE and _asks_a_listed_price(evidence):
+        intent = Intent.PRICES
+    injection = rules.is_injection(text)
     if injection:
         intent = Intent.UNCLEAR
     total_ms = (time.perf_counter() - started) * 1000
-    return Understanding(intent, confidence, staff, service, faq, urgent_words, injection, model_ms, total_ms, source)
+    return Understanding(intent, confidence, staff, evidence.service, evidence.faq,
+                         evidence.urgent_phrase is not None, injection, model_ms, total_ms, source)

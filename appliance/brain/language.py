@@ -9,13 +9,15 @@ ik je u jij wij ze het de een en zijn ben bent was waren niet geen wel wat wie w
 waarom kan kun kunt kunnen mag moet wil wilt graag met van voor naar op om bij uit dat die dit deze er ook
 nog maar dan als of mijn uw jullie hallo hoi goedemorgen goedemiddag goedenavond dag dank bedankt doei ja nee
 alstublieft alsjeblieft morgen naam heet spreek
-vandaag afspraak open gesloten hebben heeft heb tot zou zouden even meneer mevrouw
+vandaag afspraak open gesloten hebben heeft heb tot zou zouden even meneer mevrouw ons onze hij zij mij niks niets
+iets toch omdat want hoor nu zo al nou m'n z'n d'r helemaal eigenlijk
 """
 _ENGLISH_TEXT = """
 i you he she they it the a an and are am was were not no yes what who where when how why can could
 would will want like please with of for to at from that this these there also still but then if or my your
 hello hi good morning afternoon evening thanks thank bye goodbye today tomorrow appointment have has do does
-speak english opening hours name need call
+speak english opening hours name need call our that's it's there's i'm i've everything cheers off near keeps
+going got just because about really
 """
 _DUTCH = frozenset(_DUTCH_TEXT.split())
 _ENGLISH = frozenset(_ENGLISH_TEXT.split())

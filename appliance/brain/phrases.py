@@ -30,6 +30,8 @@ PHRASES: dict[str, dict[str, str]] = {
                       "en": "I'm sorry, I'm having trouble understanding you. I'll take a message and a colleague "
                             "will call you back."},
     "silence_prompt": {"nl": "Bent u er nog? Waarmee kan ik u helpen?", "en": "Are you still there? How can I help?"},
+    "keys_not_needed": {"nl": "U hoeft geen toetsen in te drukken. Zegt u maar gewoon waarmee ik u kan helpen.",
+                        "en": "There is no need to press keys. Just tell me how I can help."},
     "silence_goodbye": {"nl": "Ik hoor niets meer. Bedankt voor het bellen, tot ziens.",
                         "en": "I can't hear you any more. Thank you for calling, goodbye."},
     "transfer": {"nl": "Ik verbind u door met {name}, {role}. Een moment alstublieft.",

@@ -110,6 +110,8 @@ _INJECTION = re.compile(
     r"repeat after me|from now on|vanaf nu ben")
 _GREETING_ONLY = re.compile(r"^((ja |nou )?(hallo|hoi|hee|hey|goedemorgen|goedemiddag|goedenavond|goeiedag|dag|hello|"
                             r"hi|good (morning|afternoon|evening))( daar| there)?[ ,.!]*)+$")
+_COST_QUESTION = re.compile(r"\b(wat|hoeveel)\b.*\b(kost|kosten|betaal|betalen|rekenen|vragen)\b|\bhow much\b|"
+                            r"\bwhat (does|do|would|will)\b.*\bcost\b|\b(going|gonna) to cost\b|\bwhat'?s .*\bcost\b")
 _QUESTION_WORDS = re.compile(r"^(wat|wanneer|waar|hoe|hoeveel|welke|wie|waarom|kan|kunt|mag|is|zijn|heeft|hebben|"
                              r"doen|what|when|where|how|which|who|why|can|do|does|is|are)\b")
 
@@ -190,6 +192,11 @@ def is_greeting_only(text: str) -> bool:
 def is_injection(text: str) -> bool:
     """An attempt to instruct the assistant or to get a promise it cannot make."""
     return bool(_INJECTION.search(normalize(text)))
+
+
+def asks_cost(text: str) -> bool:
+    """ "Wat kost ...", "how much ...": a question about a price (not "kunt u een prijs maken")."""
+    return bool(_COST_QUESTION.search(clean_speech(text)))
 
 
 def is_question(text: str) -> bool:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
+from appliance.config import SpeechSettings
 from appliance.models.manifest import Manifest, ManifestError, ModelEntry, load_manifest
-from appliance.models.store import ModelMissingError, assemble, verify
+from appliance.models.store import ModelMissingError, assemble, model_path, verify
 
 
 def _selected(manifest: Manifest, args: argparse.Namespace) -> list[ModelEntry]:
@@ -64,7 +66,26 @@ def fetch_command(args: argparse.Namespace) -> int:
             print(f"{model.name}: FAILED: {exc}", file=sys.stderr)
             continue
         print(f"{model.name}: ready ({model.size / 1e6:.1f} MB, sha256 verified)")
+        if model.name == SpeechSettings().llm_model:
+            failures += not _prepare_language_model(manifest, model)
     return 1 if failures else 0
+
+
+def _prepare_language_model(manifest: Manifest, model: ModelEntry) -> bool:
+    """Evaluates the understander's fixed prompt and trains its intent probe now (minutes, once), and keeps
+    both next to the model, so that the box, and an image built from this store, starts in seconds."""
+    from appliance.brain.understanding import UnderstanderError, load_understander
+
+    started = time.monotonic()
+    gguf = next(spec.path for spec in model.files if spec.path.endswith(".gguf"))
+    try:
+        understander = load_understander(model_path(manifest, model.name, gguf))
+    except (UnderstanderError, ModelMissingError, OSError, ValueError) as exc:
+        print(f"{model.name}: FAILED to prepare intent understanding: {exc}", file=sys.stderr)
+        return False
+    how = "kept from an earlier run" if understander.probe_from_cache else "trained"
+    print(f"{model.name}: intent probe {how} ({time.monotonic() - started:.0f} s)")
+    return True
 
 
 def verify_command(args: argparse.Namespace) -> int:
