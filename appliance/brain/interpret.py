@@ -47,7 +47,6 @@ class Understanding:
     staff: StaffMember | None = None
     service: Service | None = None
     faq: FaqMatch | None = None
-    urgent_words: bool = False
     injection: bool = False
     model_ms: float | None = None
     total_ms: float = 0.0
@@ -161,4 +160,4 @@ def interpret(text: str, profile: BusinessProfile, understander: Understander | 
         intent = Intent.UNCLEAR
     total_ms = (time.perf_counter() - started) * 1000
     return Understanding(intent, confidence, staff, evidence.service, evidence.faq,
-                         evidence.urgent_phrase is not None, injection, model_ms, total_ms, source)
+                         injection, model_ms, total_ms, source)

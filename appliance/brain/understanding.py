@@ -58,10 +58,6 @@ class IntentScores:
     def best(self) -> Intent:
         return max(self.probabilities, key=self.probabilities.__getitem__)
 
-    @property
-    def confidence(self) -> float:
-        return self.probabilities[self.best]
-
 
 class UnderstanderError(RuntimeError):
     """The model cannot be used for understanding (missing file, unreadable examples)."""
@@ -76,7 +72,6 @@ class Understander:
         self.examples = examples
         self._lock = threading.Lock()
         self._cache_dirs = _cache_dirs(model_path, cache_dir)
-        started = time.perf_counter()
         prefix = f"<|im_start|>system\n{system_prompt(examples)}<|im_end|>\n<|im_start|>user\n"
         tokens = self._llm.tokenize(prefix.encode(), add_bos=False, special=True)
         self._key = self._cache_key(tokens)
@@ -87,7 +82,6 @@ class Understander:
             self._store(state_name)
         self._prefix_length = len(tokens)
         self._suffix = self._llm.tokenize(b"<|im_end|>\n<|im_start|>assistant\n", add_bos=False, special=True)
-        self.prefix_seconds = time.perf_counter() - started
         self.probe, self.probe_from_cache = self._load_or_train_probe(examples)
 
     def _cache_key(self, tokens: list[int]) -> str:
