@@ -80,7 +80,6 @@ class _Evidence:
     """What the words say before any intent is chosen."""
 
     text: str
-    staff: StaffMember | None
     faq: FaqMatch | None
     urgent_phrase: str | None  # the owner's urgent word or phrase that was heard
     scores: dict[Intent, float]
@@ -138,7 +137,7 @@ def interpret(text: str, profile: BusinessProfile, understander: Understander | 
     started = time.perf_counter()
     staff = match_staff(text, profile) or match_role(text, profile)
     urgent_phrase = rules.find_phrase(text, tuple(profile.urgency.keywords))
-    evidence = _Evidence(text, staff, match_faq(text, profile), urgent_phrase, _rule_scores(text, profile, staff),
+    evidence = _Evidence(text, match_faq(text, profile), urgent_phrase, _rule_scores(text, profile, staff),
                          match_service(text, profile))
     model_ms = None
     source = "rules"
