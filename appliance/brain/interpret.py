@@ -94,6 +94,11 @@ def _asks_a_listed_price(evidence: _Evidence) -> bool:
             and rules.asks_cost(evidence.text))
 
 
+def _owner_says_urgent(evidence: _Evidence, intent: Intent) -> bool:
+    """The owner decides what counts as urgent for this business; questions and asking for someone stay."""
+    return evidence.urgent_phrase is not None and intent not in _NOT_MADE_URGENT
+
+
 def _faq_fits(evidence: _Evidence, intent: Intent) -> bool:
     """Whether a matched FAQ question explains the utterance better than the chosen intent."""
     faq, scores = evidence.faq, evidence.scores
@@ -111,8 +116,8 @@ def _by_rules(evidence: _Evidence) -> tuple[Intent, float]:
         confidence = min(1.0, scores[intent] / 4)
     else:
         intent, confidence = Intent.UNCLEAR, 0.0
-    if evidence.urgent_phrase and intent not in _NOT_MADE_URGENT:
-        intent = Intent.URGENT  # the owner decides what counts as urgent for this business
+    if _owner_says_urgent(evidence, intent):
+        intent = Intent.URGENT
     if _faq_fits(evidence, intent):
         intent = Intent.FAQ
     if intent == Intent.UNCLEAR and rules.is_question(evidence.text) and len(evidence.text.split()) >= 4:
@@ -124,9 +129,8 @@ def _by_model(evidence: _Evidence, probabilities: dict[Intent, float]) -> tuple[
     scores = evidence.scores
     combined = {i: p + RULE_WEIGHT * min(scores.get(i, 0.0), 5.0) for i, p in probabilities.items()}
     intent = max(combined, key=combined.__getitem__)
-    phrase = evidence.urgent_phrase
-    if phrase and intent not in _NOT_MADE_URGENT and (
-            len(phrase.split()) > 1 or probabilities[Intent.URGENT] >= URGENT_PLAUSIBLE):
+    if _owner_says_urgent(evidence, intent) and (
+            len(evidence.urgent_phrase.split()) > 1 or probabilities[Intent.URGENT] >= URGENT_PLAUSIBLE):
         intent = Intent.URGENT  # a situation the owner described ("geen verwarming"), or a word that fits one
     if probabilities[intent] < MODEL_SURE and _faq_fits(evidence, intent):
         intent = Intent.FAQ
@@ -144,7 +148,7 @@ def interpret(text: str, profile: BusinessProfile, understander: Understander | 
     decided = _confident(evidence.scores)
     if decided is not None:
         intent, confidence = decided, 1.0
-        if evidence.urgent_phrase and intent not in _NOT_MADE_URGENT:
+        if _owner_says_urgent(evidence, intent):
             intent = Intent.URGENT
     elif understander is not None:
         model = understander.score(text)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 L2 = 1.0        # weight decay, in units of one example's loss
-STEPS = 1000    # full-batch Adam steps; the loss has flattened well before
+STEPS = 1000    # full-batch Adam steps
 RATE = 0.01
 
 

@@ -9,7 +9,7 @@ import time
 
 from appliance.config import SpeechSettings
 from appliance.models.manifest import Manifest, ManifestError, ModelEntry, load_manifest
-from appliance.models.store import ModelMissingError, assemble, model_path, verify
+from appliance.models.store import ModelMissingError, assemble, verify
 
 
 def _selected(manifest: Manifest, args: argparse.Namespace) -> list[ModelEntry]:
@@ -67,19 +67,19 @@ def fetch_command(args: argparse.Namespace) -> int:
             continue
         print(f"{model.name}: ready ({model.size / 1e6:.1f} MB, sha256 verified)")
         if model.name == SpeechSettings().llm_model:
-            failures += not _prepare_language_model(manifest, model)
+            failures += not _prepare_language_model(model)
     return 1 if failures else 0
 
 
-def _prepare_language_model(manifest: Manifest, model: ModelEntry) -> bool:
+def _prepare_language_model(model: ModelEntry) -> bool:
     """Evaluates the understander's fixed prompt and trains its intent probe now (minutes, once), and keeps
     both next to the model, so that the box, and an image built from this store, starts in seconds."""
-    from appliance.brain.understanding import UnderstanderError, load_understander
+    from appliance.brain.chat import default_understander
+    from appliance.brain.understanding import UnderstanderError
 
     started = time.monotonic()
-    gguf = next(spec.path for spec in model.files if spec.path.endswith(".gguf"))
     try:
-        understander = load_understander(model_path(manifest, model.name, gguf))
+        understander = default_understander()
     except (UnderstanderError, ModelMissingError, OSError, ValueError) as exc:
         print(f"{model.name}: FAILED to prepare intent understanding: {exc}", file=sys.stderr)
         return False
